@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian packages darkwatch needs to build and test.
+#
+# Every make target calls this first, so it must be quick when nothing is
+# missing: one dpkg-query call, no network.  When something is missing and we
+# are root, it runs `apt-get update` once and installs only what is missing;
+# when not root it prints the exact install line and fails, rather than
+# guessing at sudo.
+#
+#   bash scripts/deps.sh          packages for build, test, demo, bench
+#   bash scripts/deps.sh fuzz     the same plus clang and libFuzzer
+#
+# DW_SKIP_DEPS=1 skips the check (non-Debian machines; you install by hand).
+set -euo pipefail
+
+# Build and the first milestone (MRT decoding, bgpdump as the test oracle).
+base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
+	bgpdump bzip2 xz-utils gzip)
+# Needed by later stages (store, geo, API, fetcher, telescope, config);
+# installed now so they are there when that code lands.
+later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
+	libcurl4-openssl-dev libpcap-dev libyaml-dev)
+# Only for `make fuzz` (libFuzzer needs clang).
+fuzz=(clang libclang-rt-14-dev libfuzzer-14-dev)
+
+want=("${base[@]}" "${later[@]}")
+case "${1:-}" in
+"") ;;
+fuzz) want+=("${fuzz[@]}") ;;
+*)
+	echo "usage: $0 [fuzz]" >&2
+	exit 1
+	;;
+esac
+
+if [[ "${DW_SKIP_DEPS:-}" == 1 ]]; then
+	exit 0
+fi
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "deps.sh: not a Debian system; install the equivalents of:" >&2
+	echo "  ${want[*]}" >&2
+	echo "then run with DW_SKIP_DEPS=1" >&2
+	exit 1
+fi
+
+# Packages dpkg knows as fully installed ("ii"); unknown names print nothing
+# on stdout (an error on stderr, which we drop).
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${want[@]}" \
+	2>/dev/null | awk '$2 == "ii" { print $1 }' || true)
+missing=()
+for p in "${want[@]}"; do
+	if ! grep -qxF -- "$p" <<<"$installed"; then
+		missing+=("$p")
+	fi
+done
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+echo "deps.sh: missing packages: ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps.sh: not root; install them with:" >&2
+	echo "sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-confdef
+	-o Dpkg::Options::=--force-confold)
+
+# Mirrors hiccup in CI: retry each step a few times before giving up.
+retry() {
+	local n
+	for n in 1 2 3; do
+		if "$@"; then
+			return 0
+		fi
+		echo "deps.sh: '$*' failed (try $n of 3)" >&2
+		sleep $((n * 5))
+	done
+	return 1
+}
+
+echo "deps.sh: apt-get update"
+retry apt-get "${apt_opts[@]}" -q update
+echo "deps.sh: apt-get install ${missing[*]}"
+retry apt-get "${apt_opts[@]}" -q install -y --no-install-recommends \
+	"${missing[@]}"
+echo "deps.sh: done"

@@ -1,0 +1,375 @@
+/*
+ * mrt_cmd.c - `darkwatch mrt dump` and `darkwatch mrt stats`.
+ *
+ * Both stream every file through the MRT reader.  Every skipped record is
+ * reported on stderr with the file, the record's byte offset in the
+ * decompressed stream, its type and the reason (first 20 per file, then a
+ * count), and the exit code says whether anything was skipped.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/bgpdump_fmt.h"
+#include "cli/cli.h"
+#include "common/arena.h"
+#include "darkwatch/mrt_stats.h"
+#include "darkwatch/stream.h"
+
+#define MAX_REPORTS 20
+
+struct file_run {
+	const char *path;
+	unsigned reported;
+	uint64_t problems;
+};
+
+static void report(struct file_run *fr, uint64_t off, uint16_t type,
+		   uint16_t st, enum dw_reason why)
+{
+	char what[64];
+	fr->problems++;
+	if (fr->reported++ >= MAX_REPORTS)
+		return;
+	if (!strcmp(dw_mrt_subtype_name(type, st), "UNKNOWN"))
+		snprintf(what, sizeof(what), "type %u/%u", type, st);
+	else
+		snprintf(what, sizeof(what), "%s/%s", dw_mrt_type_name(type),
+			 dw_mrt_subtype_name(type, st));
+	fprintf(stderr,
+		"darkwatch: %s: record at offset %" PRIu64
+		" (%s): skipped: %s: %s\n",
+		fr->path, off, what, dw_reason_name(why), dw_reason_text(why));
+}
+
+static void report_end(struct file_run *fr)
+{
+	if (fr->reported > MAX_REPORTS)
+		fprintf(stderr, "darkwatch: %s: %u more problems not shown\n",
+			fr->path, fr->reported - MAX_REPORTS);
+	if (fr->problems)
+		fprintf(stderr,
+			"darkwatch: %s: %" PRIu64 " records or entries skipped "
+			"as malformed (see `darkwatch mrt stats`)\n",
+			fr->path, fr->problems);
+}
+
+/*
+ * Open a file, run `fn` on each record; returns the exit code contribution.
+ */
+typedef int (*record_fn)(void *ctx, const struct dw_mrt_record *rec,
+			 enum dw_reason *why);
+
+static int run_file(const char *path, record_fn fn, void *ctx,
+		    struct dw_mrt_reader **keep)
+{
+	struct dw_mrt_reader_conf conf = DW_MRT_READER_CONF_DEFAULT;
+	struct dw_mrt_reader *r;
+	struct file_run fr = {path, 0, 0};
+	struct dw_progress prog;
+	const struct dw_mrt_record *rec;
+	int rc, ret = DW_EXIT_OK;
+
+	if ((rc = dw_mrt_reader_open(path, &conf, &r)) < 0) {
+		fprintf(stderr, "darkwatch: %s: cannot open: %s\n", path,
+			dw_strerror(rc));
+		return DW_EXIT_UNREADABLE;
+	}
+	dw_progress_init(&prog, path);
+	struct dw_stream *s = dw_mrt_reader_stream(r);
+	while ((rc = dw_mrt_reader_next(r, &rec)) != 0) {
+		if (rc < 0) {
+			const struct dw_mrt_error *e = dw_mrt_reader_error(r);
+			if (rc == DW_ENOMEM) {
+				fprintf(stderr, "darkwatch: %s: out of memory\n",
+					path);
+				ret = DW_EXIT_UNREADABLE;
+				break;
+			}
+			report(&fr, e->offset, e->type, e->subtype, e->reason);
+			continue;
+		}
+		enum dw_reason why = DW_R_NONE;
+		int frc = fn(ctx, rec, &why);
+		if (frc < 0 || (frc > 0 && dw_reason_is_loss(why))) {
+			dw_mrt_reader_count(r, why, 1);
+			report(&fr, rec->offset, rec->type, rec->subtype, why);
+		} else if (frc > 0) {
+			dw_mrt_reader_count(r, why, 0);
+		}
+		dw_progress_update(&prog, dw_stream_file_pos(s),
+				   dw_stream_file_size(s),
+				   dw_mrt_reader_counts(r)->records);
+	}
+	dw_progress_done(&prog);
+	report_end(&fr);
+	if (fr.problems && ret == DW_EXIT_OK)
+		ret = DW_EXIT_SKIPPED;
+	if (keep)
+		*keep = r;
+	else
+		dw_mrt_reader_free(r);
+	return ret;
+}
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* ---- dump ---- */
+
+struct dump_ctx {
+	struct bd_fmt *fmt;
+	struct dw_arena *arena;
+};
+
+static int dump_record(void *vctx, const struct dw_mrt_record *rec,
+		       enum dw_reason *why)
+{
+	struct dump_ctx *c = vctx;
+	dw_arena_reset(c->arena);
+	return bd_fmt_record(c->fmt, rec, c->arena, why);
+}
+
+static void dump_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: darkwatch mrt dump [-m] FILE...\n\n"
+		"Print one line per prefix, in the format of `bgpdump -m`:\n"
+		"  TABLE_DUMP2|time|B|peer|peer_as|prefix|as_path|origin|next_hop|"
+		"local_pref|med|communities|AG/NAG|aggregator|\n"
+		"  BGP4MP|time|A|...  announcements, BGP4MP|time|W|peer|peer_as|prefix\n"
+		"  BGP4MP|time|STATE|peer|peer_as|old_state|new_state\n"
+		"Files may be gzip, bzip2, xz or plain (detected from content).\n\n"
+		"  -m          one line per entry with epoch times (the default)\n"
+		"  -h, --help  this text\n\n"
+		"exit: 0 all decoded, 2 some records skipped (listed on stderr),\n"
+		"      3 an input could not be read, 1 usage error\n");
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
+	int c, ret = DW_EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "mh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			dump_usage(stdout);
+			return DW_EXIT_OK;
+		}
+		if (c != 'm') {
+			dump_usage(stderr);
+			return DW_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "darkwatch mrt dump: no FILE given\n\n");
+		dump_usage(stderr);
+		return DW_EXIT_USAGE;
+	}
+	static struct dw_out out;
+	dw_out_init(&out, STDOUT_FILENO);
+	struct dump_ctx ctx = {bd_fmt_new(&out), dw_arena_new(64u << 20)};
+	if (!ctx.fmt || !ctx.arena) {
+		fprintf(stderr, "darkwatch: out of memory\n");
+		bd_fmt_free(ctx.fmt);
+		dw_arena_free(ctx.arena);
+		return DW_EXIT_UNREADABLE;
+	}
+	for (int i = optind; i < argc; i++) {
+		ret = worse(ret, run_file(argv[i], dump_record, &ctx, NULL));
+		if (dw_out_flush(&out) < 0) {
+			fprintf(stderr, "darkwatch: write error: %s\n",
+				dw_strerror(out.err));
+			ret = DW_EXIT_UNREADABLE;
+			break;
+		}
+	}
+	bd_fmt_free(ctx.fmt);
+	dw_arena_free(ctx.arena);
+	return ret;
+}
+
+/* ---- stats ---- */
+
+static int stats_record(void *ctx, const struct dw_mrt_record *rec,
+			enum dw_reason *why)
+{
+	return dw_mrt_stats_add(ctx, rec, why);
+}
+
+static void fmt_time(uint32_t t, char *buf, size_t n)
+{
+	time_t tt = t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void stats_text(const char *path, const struct dw_mrt_stats_summary *s,
+		       enum dw_compress comp)
+{
+	char a[32], b[32];
+	fmt_time(s->first_ts, a, sizeof(a));
+	fmt_time(s->last_ts, b, sizeof(b));
+	printf("%s\n  compression  %s\n  records      %" PRIu64
+	       "\n  skipped      %" PRIu64 "\n  time         %s .. %s\n",
+	       path, dw_compress_name(comp), s->records, s->skipped, a, b);
+	printf("  peers        %" PRIu64 "\n  prefixes     v4 %" PRIu64
+	       " distinct, v6 %" PRIu64 " distinct\n",
+	       s->peers, s->prefixes_v4, s->prefixes_v6);
+	printf("  routes       %" PRIu64 " RIB entries, %" PRIu64
+	       " announced, %" PRIu64 " withdrawn\n",
+	       s->rib_entries, s->announced, s->withdrawn);
+	printf("  types\n");
+	for (size_t i = 0; i < s->ntypes; i++)
+		printf("    %-14s %-28s %" PRIu64 "\n",
+		       dw_mrt_type_name(s->types[i].type),
+		       dw_mrt_subtype_name(s->types[i].type, s->types[i].subtype),
+		       s->types[i].count);
+	int any = 0;
+	for (int r = 1; r < DW_R__COUNT; r++) {
+		if (!s->reasons[r])
+			continue;
+		if (!any++)
+			printf("  problems\n");
+		printf("    %-18s %" PRIu64 "  (%s)\n", dw_reason_name(r),
+		       s->reasons[r], dw_reason_text(r));
+	}
+}
+
+static json_t *stats_json(const char *path, const struct dw_mrt_stats_summary *s,
+			  enum dw_compress comp)
+{
+	json_t *types = json_array(), *reasons = json_object();
+	for (size_t i = 0; i < s->ntypes; i++)
+		json_array_append_new(types, json_pack("{s:s,s:s,s:i,s:i,s:I}",
+			"type", dw_mrt_type_name(s->types[i].type),
+			"subtype", dw_mrt_subtype_name(s->types[i].type,
+						       s->types[i].subtype),
+			"type_code", (int)s->types[i].type,
+			"subtype_code", (int)s->types[i].subtype,
+			"count", (json_int_t)s->types[i].count));
+	for (int r = 1; r < DW_R__COUNT; r++)
+		if (s->reasons[r])
+			json_object_set_new(reasons, dw_reason_name(r),
+					    json_integer((json_int_t)s->reasons[r]));
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I},s:{s:I,s:I,s:I},s:o,s:o}",
+		"file", path, "compression", dw_compress_name(comp),
+		"records", (json_int_t)s->records,
+		"skipped", (json_int_t)s->skipped,
+		"first_time", (json_int_t)s->first_ts,
+		"last_time", (json_int_t)s->last_ts,
+		"peers", (json_int_t)s->peers,
+		"prefixes", "v4", (json_int_t)s->prefixes_v4,
+		"v6", (json_int_t)s->prefixes_v6,
+		"routes", "rib_entries", (json_int_t)s->rib_entries,
+		"announced", (json_int_t)s->announced,
+		"withdrawn", (json_int_t)s->withdrawn,
+		"types", types, "problems", reasons);
+}
+
+static void stats_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: darkwatch mrt stats [--json] FILE...\n\n"
+		"Decode every record of each FILE fully and summarise it: records\n"
+		"per type/subtype, distinct peers, distinct IPv4/IPv6 prefixes, the\n"
+		"time range, and problems by reason (skipped or tolerated).\n\n"
+		"  --json      one JSON document: {\"files\": [...]}\n"
+		"  -h, --help  this text\n\n"
+		"exit: 0 all decoded, 2 some records skipped, 3 unreadable input\n");
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, 0, 'j'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
+	int c, json = 0, ret = DW_EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			stats_usage(stdout);
+			return DW_EXIT_OK;
+		}
+		if (c != 'j') {
+			stats_usage(stderr);
+			return DW_EXIT_USAGE;
+		}
+		json = 1;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "darkwatch mrt stats: no FILE given\n\n");
+		stats_usage(stderr);
+		return DW_EXIT_USAGE;
+	}
+	json_t *files = json_array();
+	for (int i = optind; i < argc; i++) {
+		struct dw_mrt_stats *st;
+		struct dw_mrt_reader *r = NULL;
+		if (dw_mrt_stats_new(&st) < 0) {
+			fprintf(stderr, "darkwatch: out of memory\n");
+			return DW_EXIT_UNREADABLE;
+		}
+		int fr = run_file(argv[i], stats_record, st, &r);
+		ret = worse(ret, fr);
+		if (r) {
+			dw_mrt_stats_add_reader(st, dw_mrt_reader_counts(r));
+			enum dw_compress comp =
+				dw_stream_compression(dw_mrt_reader_stream(r));
+			const struct dw_mrt_stats_summary *s = dw_mrt_stats_summary(st);
+			if (json)
+				json_array_append_new(files,
+						      stats_json(argv[i], s, comp));
+			else
+				stats_text(argv[i], s, comp);
+			dw_mrt_reader_free(r);
+		}
+		dw_mrt_stats_free(st);
+	}
+	if (json) {
+		json_t *doc = json_pack("{s:o}", "files", files);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		json_decref(files);
+	}
+	return ret;
+}
+
+static void mrt_usage(FILE *f)
+{
+	fprintf(f, "usage: darkwatch mrt COMMAND [ARGS...]\n\n"
+		   "commands:\n"
+		   "  dump [-m] FILE...       bgpdump -m compatible lines\n"
+		   "  stats [--json] FILE...  what the files hold, problems by reason\n\n"
+		   "`darkwatch mrt COMMAND --help` for details.\n");
+}
+
+int dw_cmd_mrt(int argc, char **argv)
+{
+	if (argc < 2) {
+		mrt_usage(stderr);
+		return DW_EXIT_USAGE;
+	}
+	if (dw_is_help(argv[1])) {
+		mrt_usage(stdout);
+		return DW_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
+	fprintf(stderr, "darkwatch mrt: unknown command '%s'\n\n", argv[1]);
+	mrt_usage(stderr);
+	return DW_EXIT_USAGE;
+}
