@@ -1,9 +1,11 @@
 /*
  * stats.c - per-file MRT statistics (see mrt_stats.h).
  *
- * Distinct prefixes and peers are kept in open-addressing hash sets of fixed
- * 20-byte keys (family, length, address); they double when 70% full.  Record
- * types are few, so a small sorted array suffices.
+ * Distinct IPv4 prefixes up to /24 are bits of one 4 MiB bitmap (bit
+ * 2^len + top len bits): no hashing and a bounded, small memory for the bulk
+ * of any table.  Longer IPv4 prefixes, IPv6 prefixes and peers go to
+ * open-addressing hash sets of 20-byte keys that double when 70% full.
+ * Record types are few, so a small sorted array suffices.
  */
 #include "darkwatch/mrt_stats.h"
 
@@ -22,8 +24,12 @@ struct set {
 	size_t cap, n;
 };
 
+#define V4_BITMAP_BITS (1u << 25)
+
 struct dw_mrt_stats {
 	struct dw_mrt_stats_summary sum;
+	uint64_t *v4bits;     /* prefixes /0../24 */
+	uint64_t v4short;
 	struct dw_mrt_stats_type types[64];
 	struct set pfx4, pfx6, peers;
 	struct dw_arena *arena;
@@ -31,9 +37,14 @@ struct dw_mrt_stats {
 
 static uint64_t hash(const struct key *k)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (int i = 0; i < 20; i++)
-		h = (h ^ k->b[i]) * 1099511628211ull;
+	uint64_t a, b;
+	uint32_t c;
+	memcpy(&a, k->b, 8);
+	memcpy(&b, k->b + 8, 8);
+	memcpy(&c, k->b + 16, 4);
+	uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + c) * 0xC2B2AE3D27D4EB4Full;
+	h ^= h >> 31;
+	h *= 0x94D049BB133111EBull;
 	return h ^ (h >> 29);
 }
 
@@ -82,6 +93,16 @@ static int set_add(struct set *s, const struct key *k)
 
 static void add_prefix(struct dw_mrt_stats *s, const struct dw_prefix *p)
 {
+	if (p->addr.af == DW_AF_INET && p->len <= 24) {
+		uint32_t a = dw_addr_v4(&p->addr);
+		uint32_t bit = (1u << p->len) + (p->len ? a >> (32 - p->len) : 0);
+		uint64_t m = (uint64_t)1 << (bit & 63);
+		if (!(s->v4bits[bit >> 6] & m)) {
+			s->v4bits[bit >> 6] |= m;
+			s->v4short++;
+		}
+		return;
+	}
 	struct key k;
 	memset(&k, 0, sizeof(k));
 	k.b[0] = p->addr.af;
@@ -107,7 +128,10 @@ int dw_mrt_stats_new(struct dw_mrt_stats **out)
 	if (!s)
 		return DW_ENOMEM;
 	s->arena = dw_arena_new(64u << 20);
-	if (!s->arena) {
+	s->v4bits = calloc(V4_BITMAP_BITS / 64, sizeof(uint64_t));
+	if (!s->arena || !s->v4bits) {
+		dw_arena_free(s->arena);
+		free(s->v4bits);
 		free(s);
 		return DW_ENOMEM;
 	}
@@ -289,7 +313,7 @@ void dw_mrt_stats_add_reader(struct dw_mrt_stats *s, const struct dw_mrt_counts 
 
 const struct dw_mrt_stats_summary *dw_mrt_stats_summary(struct dw_mrt_stats *s)
 {
-	s->sum.prefixes_v4 = s->pfx4.n;
+	s->sum.prefixes_v4 = s->pfx4.n + s->v4short;
 	s->sum.prefixes_v6 = s->pfx6.n;
 	s->sum.peers = s->peers.n;
 	return &s->sum;
@@ -305,5 +329,6 @@ void dw_mrt_stats_free(struct dw_mrt_stats *s)
 		free(sets[i]->used);
 	}
 	dw_arena_free(s->arena);
+	free(s->v4bits);
 	free(s);
 }
