@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "darkwatch/bgp.h"
 
@@ -24,18 +25,20 @@
 
 struct bd_fmt {
 	struct dw_out *out;
+	int human;
 	char head[256];
 	size_t head_len;
 	char *sfx;         /* "aspath|origin|nh|lp|med|comm|AG|aggr|\n" */
 	size_t sfx_len;
 };
 
-struct bd_fmt *bd_fmt_new(struct dw_out *out)
+struct bd_fmt *bd_fmt_new(struct dw_out *out, int human)
 {
 	struct bd_fmt *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->out = out;
+	f->human = human;
 	f->sfx = malloc(SFX_CAP);
 	if (!f->sfx) {
 		free(f);
@@ -199,6 +202,11 @@ static void build_suffix(struct bd_fmt *f, const struct dw_bgp_attrs *a,
 	const char *o = dw_attrs_has(a, DW_ATTR_ORIGIN) && a->origin < 2
 				? origins[a->origin] : origins[2];
 	memcpy(b + n, o, strlen(o)), n += strlen(o);
+	if (f->human) { /* -M stops after the origin */
+		b[n++] = '\n';
+		f->sfx_len = n;
+		return;
+	}
 	b[n++] = '|';
 	int mp = dw_attrs_has(a, DW_ATTR_MP_REACH_NLRI) && !a->mp_reach.opaque;
 	switch (mode) {
@@ -262,7 +270,22 @@ static void build_head(struct bd_fmt *f, const char *label,
 	size_t n = strlen(label);
 	memcpy(b, label, n);
 	b[n++] = '|';
-	n += dw_u32_fmt(rec->timestamp, b + n);
+	if (f->human) { /* bgpdump's MM/DD/YY HH:MM:SS, UTC */
+		time_t when = rec->timestamp;
+		struct tm tm;
+		int v[6];
+		gmtime_r(&when, &tm);
+		v[0] = tm.tm_mon + 1, v[1] = tm.tm_mday, v[2] = tm.tm_year % 100;
+		v[3] = tm.tm_hour, v[4] = tm.tm_min, v[5] = tm.tm_sec;
+		for (int i = 0; i < 6; i++) {
+			b[n++] = (char)('0' + v[i] / 10);
+			b[n++] = (char)('0' + v[i] % 10);
+			b[n++] = i == 2 ? ' ' : i < 2 ? '/' : ':';
+		}
+		n--;
+	} else {
+		n += dw_u32_fmt(rec->timestamp, b + n);
+	}
 	if (rec->type == DW_MRT_BGP4MP_ET) {
 		char us[8];
 		size_t k = dw_u32_fmt(rec->usec, us);

@@ -15,8 +15,11 @@
 struct dw_arena;
 struct bd_fmt;
 
-/* Formatter state (scratch buffers). NULL on ENOMEM. */
-struct bd_fmt *bd_fmt_new(struct dw_out *out);
+/*
+ * Formatter state (scratch buffers). NULL on ENOMEM.  human: `bgpdump -M`
+ * (MM/DD/YY HH:MM:SS times, routes end after the origin) instead of -m.
+ */
+struct bd_fmt *bd_fmt_new(struct dw_out *out, int human);
 void bd_fmt_free(struct bd_fmt *f);
 
 /*

@@ -140,7 +140,7 @@ static int dump_record(void *vctx, const struct dw_mrt_record *rec,
 static void dump_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: darkwatch mrt dump [-m] FILE...\n\n"
+		"usage: darkwatch mrt dump [-m|-M] FILE...\n\n"
 		"Print one line per prefix, in the format of `bgpdump -m`:\n"
 		"  TABLE_DUMP2|time|B|peer|peer_as|prefix|as_path|origin|next_hop|"
 		"local_pref|med|communities|AG/NAG|aggregator|\n"
@@ -148,6 +148,8 @@ static void dump_usage(FILE *f)
 		"  BGP4MP|time|STATE|peer|peer_as|old_state|new_state\n"
 		"Files may be gzip, bzip2, xz or plain (detected from content).\n\n"
 		"  -m          one line per entry with epoch times (the default)\n"
+		"  -M          as bgpdump -M: MM/DD/YY HH:MM:SS times, routes end\n"
+		"              after the origin field\n"
 		"  -h, --help  this text\n\n"
 		"exit: 0 all decoded, 2 some records skipped (listed on stderr),\n"
 		"      3 an input could not be read, 1 usage error\n");
@@ -157,17 +159,18 @@ static int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, 0, 'h'},
 					     {0, 0, 0, 0}};
-	int c, ret = DW_EXIT_OK;
+	int c, ret = DW_EXIT_OK, human = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "mh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "mMh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			dump_usage(stdout);
 			return DW_EXIT_OK;
 		}
-		if (c != 'm') {
+		if (c != 'm' && c != 'M') {
 			dump_usage(stderr);
 			return DW_EXIT_USAGE;
 		}
+		human = c == 'M';
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "darkwatch mrt dump: no FILE given\n\n");
@@ -176,7 +179,7 @@ static int cmd_dump(int argc, char **argv)
 	}
 	static struct dw_out out;
 	dw_out_init(&out, STDOUT_FILENO);
-	struct dump_ctx ctx = {bd_fmt_new(&out), dw_arena_new(64u << 20)};
+	struct dump_ctx ctx = {bd_fmt_new(&out, human), dw_arena_new(64u << 20)};
 	if (!ctx.fmt || !ctx.arena) {
 		fprintf(stderr, "darkwatch: out of memory\n");
 		bd_fmt_free(ctx.fmt);
@@ -350,7 +353,7 @@ static void mrt_usage(FILE *f)
 {
 	fprintf(f, "usage: darkwatch mrt COMMAND [ARGS...]\n\n"
 		   "commands:\n"
-		   "  dump [-m] FILE...       bgpdump -m compatible lines\n"
+		   "  dump [-m|-M] FILE...    bgpdump -m (or -M) compatible lines\n"
 		   "  stats [--json] FILE...  what the files hold, problems by reason\n\n"
 		   "`darkwatch mrt COMMAND --help` for details.\n");
 }

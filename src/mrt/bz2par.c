@@ -59,6 +59,7 @@ struct job {
 	uint32_t crc; /* block CRC; for JOB_STREAM_END the stored one */
 	int err;      /* JOB_FINAL: 0 (clean end) or an error code */
 	int result;   /* 0 decoded, 1 more output to pump, <0 failed */
+	int tail_err; /* error to report right after this block's output */
 	uint8_t *out;
 	size_t out_len, out_cap;
 	bz_stream bz;
@@ -282,12 +283,18 @@ static void job_run(const struct dw_bz2par *bp, struct job *j)
 	j->bz_live = 1;
 	j->bz.next_in = (char *)j->in;
 	j->bz.avail_in = (unsigned)j->in_len;
+	j->tail_err = 0;
 	rc = job_pump(j);
-	/* A block cut after its data decodes, then fails on the missing next
-	 * header: its CRC tells whether the output is the whole block. */
-	if (rc < 0 && rc != DW_ENOMEM && j->at_eof && j->out_len > 0 &&
-	    crc_block(bp->crctab, j->out, j->out_len) == j->crc)
+	/* libbz2 releases a block's data once its CRC matched, then reads the
+	 * next header.  If that is cut or damaged (what follows is not a
+	 * block), the job fails after the whole block: the CRC of the output
+	 * tells, and the block is delivered before the error, as a sequential
+	 * decoder would. */
+	if (rc < 0 && rc != DW_ENOMEM && j->out_len > 0 &&
+	    crc_block(bp->crctab, j->out, j->out_len) == j->crc) {
+		j->tail_err = j->at_eof ? DW_ETRUNC : DW_ECOMPRESS;
 		rc = 0;
+	}
 	j->result = rc;
 }
 
@@ -798,6 +805,10 @@ ssize_t dw_bz2par_next(struct dw_bz2par *bp, const uint8_t **p)
 			n = j->out_len - bp->out_pos;
 			bp->out_pos = j->out_len;
 			return (ssize_t)n;
+		}
+		if (j->tail_err) {
+			finish(bp, j->tail_err);
+			continue;
 		}
 		if (j->bz_live) { /* a block with a huge output: stream it */
 			j->out_len = 0;

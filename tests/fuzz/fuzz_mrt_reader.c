@@ -66,7 +66,7 @@ static void fz_setup(void)
 		abort();
 	}
 	dw_out_init(&fz_out, fd);
-	fz_fmt = bd_fmt_new(&fz_out);
+	fz_fmt = bd_fmt_new(&fz_out, 0);
 	fz_arena = dw_arena_new(64u << 20);
 	if (!fz_fmt || !fz_arena) {
 		fprintf(stderr, "fuzz_mrt_reader: out of memory at setup\n");

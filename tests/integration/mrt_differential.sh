@@ -116,6 +116,14 @@ for f in $files; do
   esac
 done
 
+# -M (human-readable times, short route lines) on a sample of every record type
+for f in bgpdump/bview.64k_stream_overflow.gz bgpdump/bview.ipv6_unicast_add_path.gz \
+         bgpdump/updates.20071015.1505.gz libbgpstream/routeviews.route-views.jinx.updates.1427846400.bz2 \
+         mrtparse/openbgpd_bgp bgpkit/rrc01/2000.11/updates.20001104.0124.gz; do
+  if cmp -s <("$DW_BIN" mrt dump -M "$f" 2>/dev/null) <(bgpdump -M "$f" 2>/dev/null); then ok "$f (-M)"
+  else bad "$f (-M)" "$(diff <(bgpdump -M "$f" 2>/dev/null) <("$DW_BIN" mrt dump -M "$f" 2>&1) | head -3 | tr '\n' ' ')"; fi
+done
+
 # Several files in one call print the concatenation of each alone.
 a=bgpdump/updates.20020722.2238.gz b=libbgpstream/ris.rrc06.updates.1427846400.gz
 if cmp -s <("$DW_BIN" mrt dump -m "$a" "$b") <(cat <("$DW_BIN" mrt dump -m "$a") <("$DW_BIN" mrt dump -m "$b")); then ok "two files in one call"
