@@ -26,7 +26,9 @@
  * missing, random prefixes are used instead.  The output depends only on the
  * options and the seed (own PRNG, no time or address randomness), so two runs
  * give the same bytes and a benchmark file can be regenerated anywhere.
- * --size-mb counts uncompressed bytes.
+ * --size-mb counts uncompressed bytes.  It is a target, not a cap, for `rib`:
+ * every prefix gets at least one entry, so the full table is never below
+ * ~50 MiB.
  */
 #include <arpa/inet.h>
 #include <errno.h>

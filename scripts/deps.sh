@@ -19,7 +19,7 @@ base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
 # Needed by later stages (store, geo, API, fetcher, telescope, config);
 # installed now so they are there when that code lands.
 later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
-	libcurl4-openssl-dev libpcap-dev libyaml-dev)
+	libcurl4-openssl-dev libpcap-dev libyaml-dev libssl-dev)
 # Only for `make fuzz` (libFuzzer needs clang).
 fuzz=(clang libclang-rt-14-dev libfuzzer-14-dev)
 

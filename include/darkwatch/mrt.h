@@ -178,6 +178,9 @@ struct dw_mrt_record {
 	uint16_t type, subtype;
 	uint32_t length;        /* body length as in the header (after repairs) */
 	enum dw_mrt_kind kind;
+	enum dw_reason warn;    /* oddity met while framing/decoding the body
+				 * (already counted): DW_R_NONE, or e.g.
+				 * DW_R_PEER_INDEX when RIB entries were dropped */
 	union {
 		struct dw_mrt_td1 td1;
 		struct dw_mrt_peer_table peers;

@@ -425,6 +425,11 @@ int dw_bgp_attrs_decode(const uint8_t *p, size_t len,
 		}
 		dw_cur_u8(&c, &flags);
 		dw_cur_u8(&c, &type);
+		if (!flags && !type) {
+			/* type 0 is reserved: zero bytes padding the block */
+			*why = DW_R_ATTR_TRAILING;
+			return DW_EMALFORMED;
+		}
 		if (flags & FLAG_EXTLEN) {
 			if (dw_cur_u16(&c, &alen)) {
 				*why = DW_R_ATTR_TRAILING;

@@ -287,7 +287,7 @@ static void build_head(struct bd_fmt *f, const char *label,
 		n += dw_u32_fmt(rec->timestamp, b + n);
 	}
 	if (rec->type == DW_MRT_BGP4MP_ET) {
-		char us[8];
+		char us[12]; /* any uint32: bgpdump prints %06ld */
 		size_t k = dw_u32_fmt(rec->usec, us);
 		b[n++] = '.';
 		for (size_t z = k; z < 6; z++)

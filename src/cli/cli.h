@@ -25,6 +25,9 @@ struct dw_verb {
 };
 
 int dw_cmd_mrt(int argc, char **argv);
+int dw_cmd_sim(int argc, char **argv);
+int dw_cmd_replay(int argc, char **argv);
+int dw_cmd_signal(int argc, char **argv);
 
 /* Progress line on stderr when it is a terminal (rate-limited). */
 struct dw_progress {

@@ -15,6 +15,9 @@
 
 static const struct dw_verb verbs[] = {
 	{"mrt", "decode MRT route-collector archives (dump, stats)", dw_cmd_mrt},
+	{"sim", "write a simulated world as archives (see docs/SIM.md)", dw_cmd_sim},
+	{"replay", "build the BGP visibility signal from archives", dw_cmd_replay},
+	{"signal", "import or export time series (CSV/JSON)", dw_cmd_signal},
 };
 
 static void usage(FILE *f)

@@ -18,6 +18,7 @@
 #include "cli/bgpdump_fmt.h"
 #include "cli/cli.h"
 #include "common/arena.h"
+#include "darkwatch/bgpfeed.h"
 #include "darkwatch/mrt_stats.h"
 #include "darkwatch/stream.h"
 
@@ -95,6 +96,8 @@ static int run_file(const char *path, record_fn fn, void *ctx,
 			continue;
 		}
 		enum dw_reason why = DW_R_NONE;
+		if (dw_reason_is_loss(rec->warn)) /* counted by the reader */
+			report(&fr, rec->offset, rec->type, rec->subtype, rec->warn);
 		int frc = fn(ctx, rec, &why);
 		if (frc < 0 || (frc > 0 && dw_reason_is_loss(why))) {
 			dw_mrt_reader_count(r, why, 1);
@@ -349,12 +352,154 @@ static int cmd_stats(int argc, char **argv)
 	return ret;
 }
 
+/* ---- pfx2as ---- */
+
+#define MAX_ORIGINS 64
+
+/* Origins seen for the prefix being aggregated (RIBs list a prefix's
+ * entries together: one TABLE_DUMP_V2 record, or consecutive TABLE_DUMP). */
+struct p2a {
+	struct dw_prefix cur;
+	int have;
+	uint32_t asn[MAX_ORIGINS], n[MAX_ORIGINS];
+	unsigned k;
+	uint64_t ambiguous, prefixes;
+	int all;
+	struct dw_arena *arena;
+	struct dw_out out;
+};
+
+static void p2a_flush(struct p2a *c)
+{
+	if (!c->have || !c->k)
+		goto reset;
+	unsigned best = 0;
+	for (unsigned i = 1; i < c->k; i++)
+		if (c->n[i] > c->n[best] ||
+		    (c->n[i] == c->n[best] && c->asn[i] < c->asn[best]))
+			best = i;
+	char *b = dw_out_reserve(&c->out, 64 + 11 * MAX_ORIGINS);
+	size_t n = dw_prefix_fmt(&c->cur, b);
+	b[n++] = '\t';
+	n += dw_u32_fmt(c->asn[best], b + n);
+	if (c->all) {
+		char sep = '\t';
+		for (unsigned i = 0; i < c->k; i++) {
+			if (i == best)
+				continue;
+			b[n++] = sep;
+			sep = ',';
+			n += dw_u32_fmt(c->asn[i], b + n);
+		}
+	}
+	b[n++] = '\n';
+	c->out.n += n;
+	c->prefixes++;
+reset:
+	c->have = 0;
+	c->k = 0;
+}
+
+static void p2a_add(struct p2a *c, const struct dw_prefix *p,
+		    const struct dw_bytes *attrs, int as4)
+{
+	struct dw_bgp_opts o = {(uint8_t)as4, 0, 1,
+				p->addr.af == DW_AF_INET6 ? DW_AFI_IPV6 : DW_AFI_IPV4,
+				DW_SAFI_UNICAST};
+	struct dw_bgp_attrs a;
+	enum dw_reason why;
+	if (!c->have || c->cur.len != p->len ||
+	    memcmp(&c->cur.addr, &p->addr, sizeof(p->addr))) {
+		p2a_flush(c);
+		c->cur = *p;
+		c->have = 1;
+	}
+	dw_arena_reset(c->arena);
+	if (dw_bgp_attrs_decode(attrs->p, attrs->len, &o, c->arena, &a, &why) < 0)
+		return;
+	uint32_t asn = dw_aspath_origin(&a.aspath);
+	if (asn == DW_ASN_AMBIGUOUS) {
+		c->ambiguous++;
+		return;
+	}
+	if (!asn)
+		return;
+	for (unsigned i = 0; i < c->k; i++)
+		if (c->asn[i] == asn) {
+			c->n[i]++;
+			return;
+		}
+	if (c->k < MAX_ORIGINS) {
+		c->asn[c->k] = asn;
+		c->n[c->k++] = 1;
+	}
+}
+
+static int p2a_record(void *ctx, const struct dw_mrt_record *rec,
+		      enum dw_reason *why)
+{
+	struct p2a *c = ctx;
+	(void)why;
+	if (rec->kind == DW_MRT_K_TD1) {
+		p2a_add(c, &rec->u.td1.prefix, &rec->u.td1.attrs, rec->subtype >= 3);
+	} else if (rec->kind == DW_MRT_K_RIB && !rec->u.rib.opaque &&
+		   rec->u.rib.safi == DW_SAFI_UNICAST) {
+		for (unsigned i = 0; i < rec->u.rib.count; i++)
+			p2a_add(c, &rec->u.rib.prefix, &rec->u.rib.entries[i].attrs, 1);
+		p2a_flush(c);
+	}
+	return 0;
+}
+
+static int cmd_pfx2as(int argc, char **argv)
+{
+	static const struct option opts[] = {{"all-origins", no_argument, 0, 'a'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
+	static struct p2a c;
+	int o, ret = DW_EXIT_OK;
+	memset(&c, 0, sizeof(c));
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (o == 'a') {
+			c.all = 1;
+			continue;
+		}
+		FILE *f = o == 'h' ? stdout : stderr;
+		fprintf(f, "usage: darkwatch mrt pfx2as [--all-origins] RIB...\n\n"
+			   "Prefix-to-origin-AS table of RIB dumps, in pyasn's format\n"
+			   "(prefix<TAB>asn): the origin (last AS of the path) that most\n"
+			   "peers see; ties go to the lowest ASN.  AS_SET origins are\n"
+			   "ambiguous and not guessed (counted on stderr).\n\n"
+			   "  --all-origins  a third column lists the other origins seen\n");
+		return o == 'h' ? DW_EXIT_OK : DW_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "darkwatch mrt pfx2as: no RIB file given\n");
+		return DW_EXIT_USAGE;
+	}
+	dw_out_init(&c.out, STDOUT_FILENO);
+	if (!(c.arena = dw_arena_new(64u << 20)))
+		return DW_EXIT_UNREADABLE;
+	for (int i = optind; i < argc; i++) {
+		ret = worse(ret, run_file(argv[i], p2a_record, &c, NULL));
+		p2a_flush(&c);
+	}
+	dw_out_flush(&c.out);
+	fprintf(stderr, "darkwatch mrt pfx2as: %" PRIu64 " prefixes, %" PRIu64
+		" RIB entries with an AS_SET origin not counted\n",
+		c.prefixes, c.ambiguous);
+	dw_arena_free(c.arena);
+	return ret;
+}
+
 static void mrt_usage(FILE *f)
 {
 	fprintf(f, "usage: darkwatch mrt COMMAND [ARGS...]\n\n"
 		   "commands:\n"
 		   "  dump [-m|-M] FILE...    bgpdump -m (or -M) compatible lines\n"
-		   "  stats [--json] FILE...  what the files hold, problems by reason\n\n"
+		   "  stats [--json] FILE...  what the files hold, problems by reason\n"
+		   "  pfx2as RIB...           prefix-to-origin-AS table (pyasn format)\n\n"
 		   "`darkwatch mrt COMMAND --help` for details.\n");
 }
 
@@ -372,6 +517,8 @@ int dw_cmd_mrt(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "stats"))
 		return cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pfx2as"))
+		return cmd_pfx2as(argc - 1, argv + 1);
 	fprintf(stderr, "darkwatch mrt: unknown command '%s'\n\n", argv[1]);
 	mrt_usage(stderr);
 	return DW_EXIT_USAGE;

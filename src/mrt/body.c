@@ -118,39 +118,41 @@ static int peer_table(struct dw_mrt_record *rec, struct dw_cur *c,
 	uint32_t cid;
 	uint16_t vlen, count;
 	const uint8_t *view;
+	struct dw_mrt_peer *np = NULL;
+	uint8_t *nv = NULL;
+	int rc = DW_ENOMEM;
 
 	if (dw_cur_u32(c, &cid) || dw_cur_u16(c, &vlen) ||
 	    dw_cur_bytes(c, vlen, &view) || dw_cur_u16(c, &count))
 		return fail(why, DW_R_RECORD_TRUNCATED);
-	if (count > ps->cap) {
-		struct dw_mrt_peer *np = calloc(count, sizeof(*np));
-		if (!np)
-			return DW_ENOMEM;
-		free(ps->peers);
-		ps->peers = np;
-		ps->cap = count;
-	}
+	/* decode into new arrays: a damaged table must not spoil the last one */
+	np = calloc(count ? count : 1, sizeof(*np));
+	nv = malloc(vlen ? vlen : 1);
+	if (!np || !nv)
+		goto out;
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t ptype;
-		struct dw_mrt_peer *p = &ps->peers[i];
+		struct dw_mrt_peer *p = &np[i];
 		if (dw_cur_u8(c, &ptype) || dw_cur_u32(c, &p->bgp_id) ||
 		    get_addr(c, (ptype & 1) ? DW_AFI_IPV6 : DW_AFI_IPV4,
 			     &p->addr) ||
-		    get_asn(c, ptype & 2, &p->asn))
-			return fail(why, DW_R_RECORD_TRUNCATED);
-	}
-	if (vlen > ps->view_cap) {
-		uint8_t *nv = malloc(vlen);
-		if (!nv)
-			return DW_ENOMEM;
-		free(ps->view);
-		ps->view = nv;
-		ps->view_cap = vlen;
+		    get_asn(c, ptype & 2, &p->asn)) {
+			rc = fail(why, DW_R_RECORD_TRUNCATED);
+			goto out;
+		}
 	}
 	if (vlen)
-		memcpy(ps->view, view, vlen);
+		memcpy(nv, view, vlen);
 	if (ps->have)
 		*warn = DW_R_PEER_TABLE_DUP;
+	free(ps->peers);
+	free(ps->view);
+	ps->peers = np;
+	ps->cap = count;
+	ps->view = nv;
+	ps->view_cap = vlen;
+	np = NULL;
+	nv = NULL;
 	ps->have = 1;
 	ps->table.collector_id = cid;
 	ps->table.view_name = (struct dw_bytes){ps->view, vlen};
@@ -158,7 +160,11 @@ static int peer_table(struct dw_mrt_record *rec, struct dw_cur *c,
 	ps->table.peers = ps->peers;
 	rec->u.peers = ps->table;
 	rec->kind = DW_MRT_K_PEER_TABLE;
-	return 0;
+	rc = 0;
+out:
+	free(np);
+	free(nv);
+	return rc;
 }
 
 static int rib_afi(uint16_t st, uint16_t *afi, uint8_t *safi, uint8_t *ap)

@@ -388,6 +388,9 @@ static int scan_find(struct scan *sc, uint64_t *bit, int *eos)
 		}
 		if (lim > sc->next)
 			sc->next = lim;
+		/* A stream's first magic follows its header directly. */
+		if (!sc->has_blk && sc->next >= sc->pos / 8 + 8)
+			return DW_ECOMPRESS;
 		if (sc->eof)
 			return 0;
 		if (sc->has_blk && (uint64_t)sc->len * 8 - sc->blk >
@@ -534,7 +537,9 @@ static int scan_block(struct scan *sc, struct job *j, uint64_t bit)
 		job_block(j, sc, sc->blk, bit, 0);
 	sc->has_blk = 1;
 	sc->blk = bit;
-	sc->pos = bit + 48;
+	/* Resume at the next bit, not after the magic: a chance match can
+	 * overlap the real magic that follows (the patterns self-overlap). */
+	sc->pos = bit + 1;
 	return filled;
 }
 
@@ -564,8 +569,12 @@ static void scan_step(struct scan *sc, struct job *j)
 			return;
 		}
 		if (rc == 0) {
-			scan_close(sc, j, (uint64_t)sc->len * 8, 1, JOB_FINAL, 0,
-				   DW_ETRUNC);
+			/* After a header, room for a magic but none: junk. */
+			if (!sc->has_blk && (uint64_t)sc->len * 8 >= sc->pos + 48)
+				job_final(j, DW_ECOMPRESS);
+			else
+				scan_close(sc, j, (uint64_t)sc->len * 8, 1,
+					   JOB_FINAL, 0, DW_ETRUNC);
 			return;
 		}
 		if (!sc->has_blk && bit != sc->pos) {

@@ -256,6 +256,7 @@ static int decode_current(struct dw_mrt_reader *r, uint32_t hdr, uint32_t len,
 		warn = DW_R_UNKNOWN_TYPE;
 		rc = 0;
 	}
+	rec->warn = warn;
 	if (warn != DW_R_NONE) {
 		r->counts.reasons[warn]++;
 		if (warn == DW_R_PEER_INDEX)
@@ -315,10 +316,18 @@ int dw_mrt_reader_next(struct dw_mrt_reader *r, const struct dw_mrt_record **out
 				r->done = 1;
 			return DW_EMALFORMED;
 		}
-		/* sound framing (odd time or unknown type): keep going */
-		if (len > r->conf.max_record ||
-		    !boundary_ok(r, HDR + len, rec->timestamp))
+		/* sound framing (odd time, unknown type, or too short for its
+		 * type): keep going.  The next header is judged on its own, not
+		 * against this record's (maybe odd) time. */
+		if (len > r->conf.max_record || !boundary_ok(r, HDR + len, 0))
 			return resync(r, rec->type, rec->subtype);
+		if (known && rec->type == DW_MRT_BGP4MP_ET && len < 4) {
+			r->start += HDR + len;
+			set_err(r, DW_EMALFORMED, DW_R_RECORD_TRUNCATED, rec->offset,
+				rec->type, rec->subtype);
+			r->counts.skipped++;
+			return DW_EMALFORMED;
+		}
 		if (!known) {
 			if (fill(r, HDR + len))
 				return end_of_input(r, r->end - r->start);

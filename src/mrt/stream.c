@@ -193,6 +193,8 @@ static ssize_t src_read(struct src *s, void *buf, size_t n)
 	}
 	if (n > s->n)
 		n = s->n;
+	if (n == 0)
+		return 0; /* s->p may be NULL (empty memory input) */
 	memcpy(buf, s->p, n);
 	src_consume(s, n);
 	return (ssize_t)n;
@@ -239,6 +241,8 @@ static int gz_next_member(struct codec *c)
 
 	if (rc < 0)
 		return rc;
+	if (c->src->n == 1 && c->src->p[0] == 0x1f)
+		return DW_ETRUNC; /* a member cut after its first byte */
 	if (c->src->n < 2 || c->src->p[0] != 0x1f || c->src->p[1] != 0x8b)
 		return 1;
 	if (inflateReset(&c->u.z) != Z_OK)

@@ -14,6 +14,11 @@
  * a two-byte extended length only when its value outgrows 255 bytes: the value
  * is then moved one byte up, which is rare (long AS paths, many communities)
  * and cheaper than sizing every attribute twice.
+ *
+ * Size: the file holds all three layers of mrt_writer.h and runs past the
+ * ~800-line guideline.  The BGP encoders (the last section) know nothing of
+ * MRT and belong in src/bgp/ with a header of their own; they live here
+ * until that split is agreed with the owners of src/bgp/.
  */
 #include "darkwatch/mrt_writer.h"
 

@@ -9,8 +9,8 @@
  * Key decisions:
  *   - The formatter (src/cli/bgpdump_fmt.c, src/cli/out.c) is not in lib dw
  *     and tests/CMakeLists.txt links fuzz targets to dw only, so the two files
- *     are compiled into this target by #include.  Its output goes to /dev/null
- *     (opened once).
+ *     are compiled into this target by #include.  Both output styles (-m and
+ *     -M) run on every record; the text goes to /dev/null (opened once).
  *   - Views returned by the reader point into the reader's own 1 MiB buffer,
  *     where ASan cannot see a view that runs past the data; so every view's
  *     first and last byte is read, and its length is checked against the
@@ -41,7 +41,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct dw_out fz_out;
-static struct bd_fmt *fz_fmt;
+static struct bd_fmt *fz_fmt[2]; /* bgpdump -m and -M */
 static struct dw_arena *fz_arena;
 static volatile uint8_t fz_sink;
 
@@ -58,7 +58,7 @@ static void fz_die(const char *what, const struct dw_mrt_record *rec)
 
 static void fz_setup(void)
 {
-	if (fz_fmt)
+	if (fz_fmt[0])
 		return;
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -66,9 +66,10 @@ static void fz_setup(void)
 		abort();
 	}
 	dw_out_init(&fz_out, fd);
-	fz_fmt = bd_fmt_new(&fz_out, 0);
+	fz_fmt[0] = bd_fmt_new(&fz_out, 0);
+	fz_fmt[1] = bd_fmt_new(&fz_out, 1);
 	fz_arena = dw_arena_new(64u << 20);
-	if (!fz_fmt || !fz_arena) {
+	if (!fz_fmt[0] || !fz_fmt[1] || !fz_arena) {
 		fprintf(stderr, "fuzz_mrt_reader: out of memory at setup\n");
 		abort();
 	}
@@ -190,10 +191,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							    dw_reason_is_loss(why));
 		fz_sink ^= (uint8_t)strlen(dw_reason_name(why));
 
-		why = DW_R_NONE;
-		dw_arena_reset(fz_arena);
-		bd_fmt_record(fz_fmt, rec, fz_arena, &why);
-		fz_sink ^= (uint8_t)strlen(dw_reason_name(why));
+		for (int h = 0; h < 2; h++) {
+			why = DW_R_NONE;
+			dw_arena_reset(fz_arena);
+			bd_fmt_record(fz_fmt[h], rec, fz_arena, &why);
+			fz_sink ^= (uint8_t)strlen(dw_reason_name(why));
+		}
 	}
 	/* after the end the reader stays at the end */
 	if (!stopped && dw_mrt_reader_next(r, &rec) != 0)

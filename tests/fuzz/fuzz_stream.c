@@ -11,10 +11,13 @@
  * and every error code must be one stream.h documents.  The output is hashed
  * (every byte), not kept.
  *
- * Key decision: a small input can expand a thousandfold (a gzip bomb is valid
+ * Key decisions: a small input can expand a thousandfold (a gzip bomb is valid
  * input), so reading stops after exactly READ_CAP bytes; the comparison
  * covers the bytes read.  Without the cap the fuzzer reports slow inputs, not
- * bugs.
+ * bugs.  Memory must stay bounded whatever the input declares (an xz header
+ * can ask for a 4 GiB dictionary): with a sanitizer runtime a malloc hook
+ * aborts on any single allocation over ALLOC_CAP, so the replay test catches
+ * it too, not only libFuzzer's -malloc_limit_mb.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,9 +28,17 @@
 #include "darkwatch/stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Present only with a sanitizer runtime (ASan, also under libFuzzer). */
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *)) __attribute__((weak));
 
 #define READ_CAP (16u << 20)
 #define BUF_MAX 65536
+/* No single allocation of the stream may exceed this, whatever the input
+ * says (STYLE.md: sizes from the wire are capped before allocation). */
+#define ALLOC_CAP ((size_t)256 << 20)
 
 struct run {
 	uint64_t total, hash;
@@ -42,6 +53,26 @@ static void die(const char *what, ssize_t code)
 {
 	fprintf(stderr, "fuzz_stream: invariant broken: %s (%zd)\n", what, code);
 	abort();
+}
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+	(void)p;
+	if (n > ALLOC_CAP) {
+		fprintf(stderr,
+			"fuzz_stream: invariant broken: allocation of %zu bytes\n",
+			n);
+		abort();
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (__sanitizer_install_malloc_and_free_hooks)
+		__sanitizer_install_malloc_and_free_hooks(on_malloc, NULL);
+	return 0;
 }
 
 static int documented(ssize_t rc)
