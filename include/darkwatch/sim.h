@@ -38,32 +38,35 @@
 typedef void (*dw_sim_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 struct dw_sim_conf {
-	const char *scenario;  /* path of the YAML scenario (required) */
-	const char *out_dir;   /* created if missing (required) */
-	const char *data_dir;  /* base of relative data paths in the scenario;
+	const char *scenario; /* path of the YAML scenario (required) */
+	const char *out_dir;  /* created if missing (required) */
+	const char *data_dir; /* base of relative data paths in the scenario;
 				  NULL: the scenario file's directory */
-	int has_seed;          /* seed below overrides the scenario's */
+	int has_seed;         /* seed below overrides the scenario's */
 	uint64_t seed;
-	int64_t from, until;   /* epoch seconds; 0 = the scenario's period.
+	int64_t from, until; /* epoch seconds; 0 = the scenario's period.
 				  Files are written for [from's 8-h RIB, until) */
 	dw_sim_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
 };
-#define DW_SIM_CONF_DEFAULT {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL}
+#define DW_SIM_CONF_DEFAULT                              \
+	{                                                \
+		NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL \
+	}
 
 /* What a simulation is made of and what it wrote (dw_sim_info). */
 struct dw_sim_info {
-	const char *name;          /* scenario name (borrowed) */
+	const char *name; /* scenario name (borrowed) */
 	uint64_t seed;
-	int64_t start, end;        /* scenario period */
+	int64_t start, end;          /* scenario period */
 	int64_t out_from, out_until; /* what the files cover */
-	uint32_t prefixes;         /* world IPv4 prefixes */
-	uint64_t slash24;          /* /24s they cover */
+	uint32_t prefixes;           /* world IPv4 prefixes */
+	uint64_t slash24;            /* /24s they cover */
 	uint32_t ases, countries, collectors, peers, full_peers;
 	uint32_t full_feed_min_v4; /* threshold to run darkwatch with */
 	uint32_t events, truth_rows;
-	uint64_t files, bytes;     /* archive files written, compressed bytes */
-	uint64_t records;          /* MRT records written */
+	uint64_t files, bytes; /* archive files written, compressed bytes */
+	uint64_t records;      /* MRT records written */
 };
 
 struct dw_sim;

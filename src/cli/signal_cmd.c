@@ -164,9 +164,86 @@ static int rec_end(struct csv *c)
 	return !rec_blank(c) || c->err;
 }
 
+/* Refill the block (hashing it); skip a BOM at the start of the file. */
+static int csv_fill(struct csv *c)
+{
+	c->blen = fread(c->blk, 1, READ_BLOCK, c->f);
+	c->bpos = 0;
+	if (c->blen < READ_BLOCK) {
+		if (ferror(c->f))
+			return DW_EIO;
+		c->eof = 1;
+	}
+	c->bytes += c->blen;
+	if (!c->started) {
+		c->started = 1;
+		if (c->blen >= 3 && !memcmp(c->blk, "\xef\xbb\xbf", 3))
+			c->bpos = 3;
+	}
+	return dw_sha256_update(c->sha, c->blk, c->blen);
+}
+
+/* One byte that is not a line end outside quotes: the field automaton. */
+static int csv_byte(struct csv *c, char ch)
+{
+	switch (c->st) {
+	case C_START:
+		if (ch == '"') {
+			/* spaces before an opening quote do not count */
+			c->rlen = c->foff[c->nf <= MAX_FIELDS ? c->nf : MAX_FIELDS];
+			c->st = C_QUOTED;
+			c->quote_line = c->line;
+			return 0;
+		}
+		if (ch == ',')
+			return field_end(c);
+		if (ch != ' ' && ch != '\t')
+			c->st = C_PLAIN;
+		return rec_put(c, ch);
+	case C_PLAIN:
+		if (ch == ',')
+			return field_end(c);
+		if (ch == '"')
+			rec_err(c, "quote inside an unquoted field (quote the "
+				   "whole field and double the quotes in it)");
+		return rec_put(c, ch);
+	case C_QUOTED:
+		if (ch == '"') {
+			c->st = C_QUOTE;
+			return 0;
+		}
+		if (ch == '\n')
+			c->line++;
+		return rec_put(c, ch);
+	case C_QUOTE: /* a quote inside quotes: doubled, or the end */
+		if (ch == '"') {
+			c->st = C_QUOTED;
+			return rec_put(c, ch);
+		}
+		if (ch == ',')
+			return field_end(c);
+		if (ch == ' ' || ch == '\t') {
+			c->st = C_AFTER;
+			return 0;
+		}
+		rec_err(c, "characters after a closing quote");
+		c->st = C_PLAIN;
+		return rec_put(c, ch);
+	case C_AFTER:
+		if (ch == ',')
+			return field_end(c);
+		if (ch != ' ' && ch != '\t')
+			rec_err(c, "characters after a closing quote");
+		return 0;
+	}
+	return 0;
+}
+
 /*
  * Next record: 1 (fields in c->rec at c->foff[0..nf-1]), 0 at end of
  * file, <0 on a read error.  A malformed record is returned with c->err set.
+ * Line ends (LF, CRLF or CR) outside quotes end a record; c->rec_line is
+ * the physical line where the record starts.
  */
 static int csv_next(struct csv *c)
 {
@@ -177,21 +254,8 @@ static int csv_next(struct csv *c)
 		if (c->bpos == c->blen) {
 			if (c->eof)
 				break;
-			c->blen = fread(c->blk, 1, READ_BLOCK, c->f);
-			c->bpos = 0;
-			if (c->blen < READ_BLOCK) {
-				if (ferror(c->f))
-					return DW_EIO;
-				c->eof = 1;
-			}
-			c->bytes += c->blen;
-			if ((rc = dw_sha256_update(c->sha, c->blk, c->blen)) < 0)
+			if ((rc = csv_fill(c)) < 0)
 				return rc;
-			if (!c->started) {
-				c->started = 1;
-				if (c->blen >= 3 && !memcmp(c->blk, "\xef\xbb\xbf", 3))
-					c->bpos = 3;
-			}
 			continue;
 		}
 		char ch = (char)c->blk[c->bpos++];
@@ -202,80 +266,20 @@ static int csv_next(struct csv *c)
 		c->saw_cr = 0;
 		if (ch == 0)
 			rec_err(c, "NUL byte in the line");
-		if (c->st != C_QUOTED && (ch == '\n' || ch == '\r')) {
-			c->line++;
-			c->saw_cr = ch == '\r';
-			if (c->st == C_START && c->nf == 0 && c->rlen == 0) {
-				c->rec_line = c->line; /* empty line */
-				continue;
-			}
-			if ((rc = rec_end(c)) != 0)
+		if (c->st == C_QUOTED || (ch != '\n' && ch != '\r')) {
+			if ((rc = csv_byte(c, ch)) < 0)
 				return rc;
-			rec_reset(c);
 			continue;
 		}
-		switch (c->st) {
-		case C_START:
-			if (ch == '"') {
-				/* spaces before an opening quote do not count */
-				c->rlen = c->foff[c->nf <= MAX_FIELDS ? c->nf
-								      : MAX_FIELDS];
-				c->st = C_QUOTED;
-				c->quote_line = c->line;
-				continue;
-			}
-			if (ch == ',') {
-				rc = field_end(c);
-				break;
-			}
-			if (ch != ' ' && ch != '\t')
-				c->st = C_PLAIN;
-			rc = rec_put(c, ch);
-			break;
-		case C_PLAIN:
-			if (ch == ',') {
-				rc = field_end(c);
-				break;
-			}
-			if (ch == '"')
-				rec_err(c, "quote inside an unquoted field (quote the "
-					   "whole field and double the quotes in it)");
-			rc = rec_put(c, ch);
-			break;
-		case C_QUOTED:
-			if (ch == '"') {
-				c->st = C_QUOTE;
-				continue;
-			}
-			if (ch == '\n')
-				c->line++;
-			rc = rec_put(c, ch);
-			break;
-		case C_QUOTE: /* a quote inside quotes: doubled, or the end */
-			if (ch == '"') {
-				c->st = C_QUOTED;
-				rc = rec_put(c, ch);
-			} else if (ch == ',') {
-				rc = field_end(c);
-			} else if (ch == ' ' || ch == '\t') {
-				c->st = C_AFTER;
-				rc = 0;
-			} else {
-				rec_err(c, "characters after a closing quote");
-				c->st = C_PLAIN;
-				rc = rec_put(c, ch);
-			}
-			break;
-		case C_AFTER:
-			rc = 0;
-			if (ch == ',')
-				rc = field_end(c);
-			else if (ch != ' ' && ch != '\t')
-				rec_err(c, "characters after a closing quote");
-			break;
+		c->line++;
+		c->saw_cr = ch == '\r';
+		if (c->st == C_START && c->nf == 0 && c->rlen == 0) {
+			c->rec_line = c->line; /* empty line */
+			continue;
 		}
-		if (rc < 0)
+		if ((rc = rec_end(c)) != 0)
 			return rc;
+		rec_reset(c);
 	}
 	/* end of file */
 	if (c->st == C_QUOTED) {
@@ -335,6 +339,10 @@ problem(struct report *r, uint64_t line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(slot->msg, sizeof(slot->msg), fmt, ap);
 	va_end(ap);
+	/* The message quotes the file: no control bytes to the terminal. */
+	for (char *p = slot->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 static int by_line(const void *a, const void *b)
@@ -565,93 +573,103 @@ static int header(struct import *im, struct csv *c)
 	return 0;
 }
 
-/* One data row.  Returns <0 only for out-of-memory. */
-static int row(struct import *im, struct csv *c)
+/* A data row's fields, parsed (strings point into the CSV record). */
+struct rowv {
+	char *type, *code, *name; /* name NULL when empty or no column */
+	int64_t t, step;          /* step 0 when empty or no column */
+	double v;
+	int has_v;
+};
+
+/* Parse and check the fields of a row: 0, or 1 after reporting it. */
+static int row_parse(struct import *im, struct csv *c, struct rowv *r)
 {
 	uint64_t line = c->rec_line;
-	size_t tl, cl, timel, vl, nl = 0, sl = 0;
-	char *type, *code, *ts, *vs, *name = NULL, *ss = NULL;
-	int64_t t, step = 0;
-	double v = 0;
-	struct ser *s;
+	size_t cl, tl, vl, nl = 0, sl = 0;
+	char *ts, *vs, *ss = NULL;
 
-	im->rows++;
 	if (c->err) {
 		problem(&im->rep, line, "%s", c->err);
-		return 0;
+		return 1;
 	}
 	if (c->nf != im->ncol) {
 		problem(&im->rep, line, "%d fields, but the header has %d",
 			c->nf, im->ncol);
-		return 0;
+		return 1;
 	}
-	type = field(c, im->col_type, &tl);
-	code = field(c, im->col_code, &cl);
-	ts = field(c, im->col_time, &timel);
+	r->type = field(c, im->col_type, &tl);
+	r->code = field(c, im->col_code, &cl);
+	ts = field(c, im->col_time, &tl);
 	vs = field(c, im->col_value, &vl);
-	if (im->col_name >= 0)
-		name = field(c, im->col_name, &nl);
+	r->name = im->col_name >= 0 ? field(c, im->col_name, &nl) : NULL;
+	if (!nl)
+		r->name = NULL;
 	if (im->col_step >= 0)
 		ss = field(c, im->col_step, &sl);
+	r->step = 0;
+	r->has_v = vl > 0;
 
-	if (!dw_store_entity_type_valid(type)) {
+	if (!dw_store_entity_type_valid(r->type))
 		problem(&im->rep, line, "entity_type '%.40s' is not one of "
-			"continent, country, region, asn, geoasn", type);
-		return 0;
-	}
-	if (cl == 0 || cl > DW_STORE_CODE_MAX) {
-		problem(&im->rep, line, "entity_code is %s", cl ? "too long"
-								   : "empty");
-		return 0;
-	}
-	if (!strcmp(type, "asn") && !asn_ok(code, cl)) {
+			"continent, country, region, asn, geoasn", r->type);
+	else if (cl == 0 || cl > DW_STORE_CODE_MAX)
+		problem(&im->rep, line, "entity_code is %s",
+			cl ? "too long" : "empty");
+	else if (!strcmp(r->type, "asn") && !asn_ok(r->code, cl))
 		problem(&im->rep, line, "asn code '%.40s' is not an AS number "
-			"(write 12880, not AS12880)", code);
-		return 0;
-	}
-	if (dw_time_parse_n(ts, timel, &t) < 0) {
+			"(write 12880, not AS12880)", r->code);
+	else if (dw_time_parse_n(ts, tl, &r->t) < 0)
 		problem(&im->rep, line, "time '%.40s' is neither epoch seconds "
 			"nor ISO 8601 UTC such as 2019-11-16T14:00:00Z", ts);
-		return 0;
-	}
-	if (vl && parse_value(vs, &v) < 0) {
+	else if (vl && parse_value(vs, &r->v) < 0)
 		problem(&im->rep, line, "value '%.40s' is not a decimal number "
 			"(leave it empty for a missing value)", vs);
-		return 0;
-	}
-	if (sl && parse_step(ss, &step) < 0) {
+	else if (sl && parse_step(ss, &r->step) < 0)
 		problem(&im->rep, line, "step '%.40s' is not a number of "
 			"seconds from 1 to %d", ss, DW_STORE_STEP_MAX);
+	else
 		return 0;
-	}
-	if (!(s = ser_get(im, type, code, line)))
+	return 1;
+}
+
+/* One data row.  Returns <0 only for out-of-memory. */
+static int row(struct import *im, struct csv *c)
+{
+	uint64_t line = c->rec_line;
+	struct rowv r;
+	struct ser *s;
+
+	im->rows++;
+	if (row_parse(im, c, &r))
+		return 0;
+	if (!(s = ser_get(im, r.type, r.code, line)))
 		return DW_ENOMEM;
-	if (step && s->step && step != s->step) {
+	if (r.step && s->step && r.step != s->step) {
 		problem(&im->rep, line, "step %" PRId64 " differs from the step "
-			"%" PRId64 " given for %s/%s on line %" PRIu64, step,
-			s->step, type, code, s->step_line);
+			"%" PRId64 " given for %s/%s on line %" PRIu64, r.step,
+			s->step, r.type, r.code, s->step_line);
 		return 0;
 	}
-	if (step && !s->step) {
-		s->step = step;
+	if (r.step && !s->step) {
+		s->step = r.step;
 		s->step_line = line;
 	}
-	if (nl && s->name && strcmp(s->name, name)) {
+	if (r.name && s->name && strcmp(s->name, r.name)) {
 		problem(&im->rep, line, "entity_name '%.40s' differs from "
-			"'%.40s' given for %s/%s on line %" PRIu64, name,
-			s->name, type, code, s->name_line);
+			"'%.40s' given for %s/%s on line %" PRIu64, r.name,
+			s->name, r.type, r.code, s->name_line);
 		return 0;
 	}
-	if (nl && !s->name) {
-		if (!(s->name = strdup(name)))
+	if (r.name && !s->name) {
+		if (!(s->name = strdup(r.name)))
 			return DW_ENOMEM;
 		s->name_line = line;
 	}
-	if (!vl) {
+	if (!r.has_v) {
 		im->missing++;
 		return 0;
 	}
-	return pt_add(s, t, v, line);
+	return pt_add(s, r.t, r.v, line);
 }
 
 static int by_t(const void *a, const void *b)
@@ -887,7 +905,9 @@ out:
 	return rc;
 }
 
-static int cmd_import(int argc, char **argv)
+/* Options into im; -1 to go on, else the exit code. */
+static int import_args(struct import *im, int argc, char **argv,
+		       const char **db, int *force)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'},
@@ -898,58 +918,85 @@ static int cmd_import(int argc, char **argv)
 		{"force", no_argument, 0, 'f'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	const char *db = NULL;
-	struct import *im = calloc(1, sizeof(*im));
-	struct dw_store *st = NULL;
-	char msg[512], hex0[65], hex[65] = "", a[32], b[32];
-	int c, rc, force = 0, ret = DW_EXIT_USAGE;
-	int64_t first, last;
-	size_t nser;
+	int c;
 
-	if (!im) {
-		fprintf(stderr, "darkwatch signal import: out of memory\n");
-		return DW_EXIT_UNREADABLE;
-	}
-	im->subtype = "";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
+		case 'd': *db = optarg; break;
 		case 's': im->ds = optarg; break;
 		case 'c': im->path = optarg; break;
 		case 'u': im->subtype = optarg; break;
-		case 'f': force = 1; break;
+		case 'f': *force = 1; break;
 		case 'S':
 			if (parse_step(optarg, &im->opt_step) < 0) {
 				fprintf(stderr, "darkwatch signal import: --step "
 					"'%s': give seconds, 1 to %d\n", optarg,
 					DW_STORE_STEP_MAX);
-				goto out;
+				return DW_EXIT_USAGE;
 			}
 			break;
 		case 'h':
 			import_usage(stdout);
-			ret = DW_EXIT_OK;
-			goto out;
+			return DW_EXIT_OK;
 		default:
 			import_usage(stderr);
-			goto out;
+			return DW_EXIT_USAGE;
 		}
 	}
-	if (!db || !im->ds || !im->path || optind < argc) {
+	if (!*db || !im->ds || !im->path || optind < argc) {
 		fprintf(stderr, "darkwatch signal import: %s\n\n",
 			optind < argc ? "unexpected argument"
 				      : "--db, --datasource and --csv are required");
 		import_usage(stderr);
-		goto out;
+		return DW_EXIT_USAGE;
 	}
 	if (!dw_store_datasource_valid(im->ds) ||
 	    !dw_store_subtype_valid(im->subtype)) {
 		fprintf(stderr, "darkwatch signal import: datasource and subtype "
 			"names are up to %d characters of A-Z a-z 0-9 . _ - "
 			"(e.g. bgp, ping-slash24)\n", DW_STORE_NAME_MAX);
-		goto out;
+		return DW_EXIT_USAGE;
 	}
+	snprintf(im->source, sizeof(im->source), "%s%s%s", im->ds,
+		 *im->subtype ? "/" : "", im->subtype);
+	return -1;
+}
+
+static void import_summary(const struct import *im, size_t nser,
+			   int64_t first, int64_t last)
+{
+	char a[32], b[32];
+
+	printf("%s: imported %" PRIu64 " points into %zu series of datasource "
+	       "%s", im->path, im->points, nser, im->source);
+	if (im->points) {
+		dw_time_fmt(first, a);
+		dw_time_fmt(last, b);
+		printf(", %s .. %s", a, b);
+	}
+	if (im->missing)
+		printf("; %" PRIu64 " empty values skipped", im->missing);
+	printf("\n");
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct import *im = calloc(1, sizeof(*im));
+	struct dw_store *st = NULL;
+	char msg[512], hex0[65], hex[65] = "";
+	int rc, force = 0, ret;
+	int64_t first = 0, last = 0;
+	size_t nser = 0;
+
+	if (!im) {
+		fprintf(stderr, "darkwatch signal import: out of memory\n");
+		return DW_EXIT_UNREADABLE;
+	}
+	im->subtype = "";
+	if ((ret = import_args(im, argc, argv, &db, &force)) >= 0)
+		goto out;
 	ret = DW_EXIT_UNREADABLE;
 	if ((rc = dw_sha256_file(im->path, hex0)) < 0) {
 		fprintf(stderr, "darkwatch signal import: cannot read %s: %s\n",
@@ -960,8 +1007,6 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "darkwatch signal import: %s\n", msg);
 		goto out;
 	}
-	snprintf(im->source, sizeof(im->source), "%s%s%s", im->ds,
-		 *im->subtype ? "/" : "", im->subtype);
 	if (!force && (rc = dw_store_ingest_seen(st, im->source, hex0)) != 0) {
 		if (rc < 0) {
 			fprintf(stderr, "darkwatch signal import: %s\n",
@@ -984,7 +1029,7 @@ static int cmd_import(int argc, char **argv)
 	if ((rc = write_all(im, st, hex, &first, &last, &nser)) < 0) {
 		fprintf(stderr, "darkwatch signal import: %s: cannot write to %s: "
 			"%s; nothing was imported\n", im->path, db,
-			dw_store_errmsg(st));
+			rc == DW_ENOMEM ? "out of memory" : dw_store_errmsg(st));
 		goto out;
 	}
 	if (im->rep.total) {
@@ -992,17 +1037,7 @@ static int cmd_import(int argc, char **argv)
 		ret = DW_EXIT_SKIPPED;
 		goto out;
 	}
-	if (im->points) {
-		dw_time_fmt(first, a);
-		dw_time_fmt(last, b);
-	}
-	printf("%s: imported %" PRIu64 " points into %zu series of datasource "
-	       "%s%s%s%s%s", im->path, im->points, nser, im->ds,
-	       im->points ? ", " : "", im->points ? a : "",
-	       im->points ? " .. " : "", im->points ? b : "");
-	if (im->missing)
-		printf("; %" PRIu64 " empty values skipped", im->missing);
-	printf("\n");
+	import_summary(im, nser, first, last);
 	ret = DW_EXIT_OK;
 out:
 	dw_store_close(st);
@@ -1145,7 +1180,15 @@ static void export_usage(FILE *f)
 		"      could not be read or the output written\n");
 }
 
-static int cmd_export(int argc, char **argv)
+struct export_opts {
+	const char *db, *ds, *sub, *code;
+	char type[DW_STORE_NAME_MAX + 1];
+	int64_t from, until;
+	int json;
+};
+
+/* Options into o; -1 to go on, else the exit code. */
+static int export_args(struct export_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'd'},
@@ -1157,25 +1200,19 @@ static int cmd_export(int argc, char **argv)
 		{"format", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	const char *db = NULL, *ds = NULL, *ent = NULL, *sub = "";
-	char type[DW_STORE_NAME_MAX + 1], msg[512];
-	const char *code = NULL;
-	int64_t from = INT64_MIN, until = INT64_MAX, eid, *tp;
-	struct export ex = {0, 0, stdout};
-	struct dw_store *st = NULL;
-	int c, rc, ret = DW_EXIT_USAGE;
+	const char *ent = NULL, *slash;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
-		case 's': ds = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 's': o->ds = optarg; break;
 		case 'e': ent = optarg; break;
-		case 'u': sub = optarg; break;
+		case 'u': o->sub = optarg; break;
 		case 'F':
 		case 'U':
-			tp = c == 'F' ? &from : &until;
-			if (dw_time_parse(optarg, tp) < 0) {
+			if (dw_time_parse(optarg, c == 'F' ? &o->from : &o->until) < 0) {
 				fprintf(stderr, "darkwatch signal export: --%s '%s': "
 					"give epoch seconds or ISO 8601 UTC such as "
 					"2019-11-16T14:00:00Z\n",
@@ -1189,7 +1226,7 @@ static int cmd_export(int argc, char **argv)
 					"is csv or json\n");
 				return DW_EXIT_USAGE;
 			}
-			ex.json = !strcmp(optarg, "json");
+			o->json = !strcmp(optarg, "json");
 			break;
 		case 'h':
 			export_usage(stdout);
@@ -1199,69 +1236,92 @@ static int cmd_export(int argc, char **argv)
 			return DW_EXIT_USAGE;
 		}
 	}
-	if (!db || !ds || !ent || optind < argc) {
+	if (!o->db || !o->ds || !ent || optind < argc) {
 		fprintf(stderr, "darkwatch signal export: %s\n\n",
 			optind < argc ? "unexpected argument"
 				      : "--db, --datasource and --entity are required");
 		export_usage(stderr);
 		return DW_EXIT_USAGE;
 	}
-	const char *slash = strchr(ent, '/');
+	slash = strchr(ent, '/');
 	if (!slash || slash == ent || !slash[1] ||
 	    (size_t)(slash - ent) > DW_STORE_NAME_MAX) {
 		fprintf(stderr, "darkwatch signal export: --entity '%s': write "
 			"TYPE/CODE, e.g. country/IR or asn/12880\n", ent);
 		return DW_EXIT_USAGE;
 	}
-	memcpy(type, ent, (size_t)(slash - ent));
-	type[slash - ent] = 0;
-	code = slash + 1;
-	if (!dw_store_entity_type_valid(type)) {
+	memcpy(o->type, ent, (size_t)(slash - ent));
+	o->type[slash - ent] = 0;
+	o->code = slash + 1;
+	if (!dw_store_entity_type_valid(o->type)) {
 		fprintf(stderr, "darkwatch signal export: entity type '%s' is not "
-			"one of continent, country, region, asn, geoasn\n", type);
+			"one of continent, country, region, asn, geoasn\n", o->type);
 		return DW_EXIT_USAGE;
 	}
-	if ((rc = dw_store_open(db, DW_STORE_RDONLY, &st, msg, sizeof(msg))) < 0) {
-		fprintf(stderr, "darkwatch signal export: %s\n", msg);
-		return DW_EXIT_UNREADABLE;
-	}
-	if ((rc = dw_store_entity_find(st, type, code, &eid)) <= 0) {
+	return -1;
+}
+
+/* The entity and series exist?  -1 if so, else the exit code (said why). */
+static int export_find(const struct export_opts *o, struct dw_store *st)
+{
+	struct listing l = {stderr, 0, ""};
+	int64_t eid;
+	int rc;
+
+	if ((rc = dw_store_entity_find(st, o->type, o->code, &eid)) <= 0) {
 		if (rc < 0)
 			fprintf(stderr, "darkwatch signal export: %s\n",
 				dw_store_errmsg(st));
 		else
-			explain_entity(st, type, code, db);
-		ret = rc < 0 && rc != DW_EINVAL ? DW_EXIT_UNREADABLE : DW_EXIT_USAGE;
-		goto out;
+			explain_entity(st, o->type, o->code, o->db);
+		return rc < 0 && rc != DW_EINVAL ? DW_EXIT_UNREADABLE
+						 : DW_EXIT_USAGE;
 	}
-	if ((rc = dw_store_series_find(st, ds, eid, sub, NULL, NULL)) <= 0) {
-		struct listing l = {stderr, 0, ""};
-		if (rc < 0) {
-			fprintf(stderr, "darkwatch signal export: %s\n",
-				dw_store_errmsg(st));
-			ret = rc == DW_EINVAL ? DW_EXIT_USAGE : DW_EXIT_UNREADABLE;
-			goto out;
-		}
+	if ((rc = dw_store_series_find(st, o->ds, eid, o->sub, NULL, NULL)) < 0) {
+		fprintf(stderr, "darkwatch signal export: %s\n",
+			dw_store_errmsg(st));
+		return rc == DW_EINVAL ? DW_EXIT_USAGE : DW_EXIT_UNREADABLE;
+	}
+	if (rc == 0) {
 		fprintf(stderr, "darkwatch signal export: %s/%s has no datasource "
-			"%s%s%s; it has: ", type, code, ds, *sub ? " --subtype " : "",
-			sub);
+			"%s%s%s; it has: ", o->type, o->code, o->ds,
+			*o->sub ? " --subtype " : "", o->sub);
 		dw_store_series_list(st, eid, 0, list_series, &l);
 		fprintf(stderr, "%s\n", l.n ? "" : "nothing");
-		goto out;
+		return DW_EXIT_USAGE;
 	}
+	return -1;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	struct export_opts o = {.sub = "", .from = INT64_MIN, .until = INT64_MAX};
+	struct export ex = {0, 0, stdout};
+	struct dw_store *st = NULL;
+	char msg[512];
+	int rc, ret;
+
+	if ((ret = export_args(&o, argc, argv)) >= 0)
+		return ret;
+	if (dw_store_open(o.db, DW_STORE_RDONLY, &st, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "darkwatch signal export: %s\n", msg);
+		return DW_EXIT_UNREADABLE;
+	}
+	if ((ret = export_find(&o, st)) >= 0)
+		goto out;
+	ex.json = o.json;
 	if (!ex.json)
 		fprintf(ex.out, "time,value\n");
-	rc = dw_store_query_points(st, ds, type, code, sub, from, until,
-				   export_point, &ex);
+	rc = dw_store_query_points(st, o.ds, o.type, o.code, o.sub, o.from,
+				   o.until, export_point, &ex);
 	if (ex.json)
 		fprintf(ex.out, "%s", ex.n ? "\n]\n" : "[]\n");
+	ret = DW_EXIT_OK;
 	if (rc < 0) {
 		fprintf(stderr, "darkwatch signal export: %s\n",
 			rc == DW_ENOMEM ? "out of memory" : dw_store_errmsg(st));
 		ret = DW_EXIT_UNREADABLE;
-		goto out;
 	}
-	ret = DW_EXIT_OK;
 out:
 	dw_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -82,7 +82,8 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	if (!p->on || (t - p->last < 0.5 && done < total))
 		return;
 	p->last = t;
-	fprintf(stderr, "\rsim: %5.1f%%  %" PRIu64 " of %" PRIu64 " 5-min slots",
+	fprintf(stderr,
+		"\rsim: %5.1f%%  %" PRIu64 " of %" PRIu64 " 5-min slots",
 		total ? 100.0 * (double)done / (double)total : 100.0, done,
 		total);
 }
@@ -149,12 +150,8 @@ int dw_cmd_sim(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:o:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's':
-			conf.scenario = optarg;
-			break;
-		case 'o':
-			conf.out_dir = optarg;
-			break;
+		case 's': conf.scenario = optarg; break;
+		case 'o': conf.out_dir = optarg; break;
 		case 'S': {
 			char *end;
 			if (optarg[0] < '0' || optarg[0] > '9') {
@@ -179,18 +176,10 @@ int dw_cmd_sim(int argc, char **argv)
 			if (parse_time("--until", optarg, &conf.until) < 0)
 				return DW_EXIT_USAGE;
 			break;
-		case 'D':
-			conf.data_dir = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return DW_EXIT_OK;
-		default:
-			usage(stderr);
-			return DW_EXIT_USAGE;
+		case 'D': conf.data_dir = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return DW_EXIT_OK;
+		default: usage(stderr); return DW_EXIT_USAGE;
 		}
 	}
 	if (optind < argc || !conf.scenario || !conf.out_dir) {

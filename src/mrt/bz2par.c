@@ -21,8 +21,13 @@
  *     accepted, so a lost or duplicated block cannot pass;
  *   - a failed block followed by a failed block is retried as one (the split
  *     between them was a chance magic inside compressed data);
- *   - a block cut by the end of the file is accepted if its output matches its
- *     CRC (libbz2 fails only on the missing next header, after the data).
+ *   - a block whose output matches its CRC is delivered even if libbz2 then
+ *     fails on what follows (a cut or damaged next header), then the error is
+ *     reported, as a sequential decoder does.
+ *
+ * The file is longer than the house ~800 lines because the scanner, the job
+ * ring and the consumer share the job record and its invariants; split, they
+ * would need a header exposing them all, for no other user.
  */
 #include "mrt/bz2par.h"
 

@@ -14,7 +14,11 @@
  * Key decisions: the format comes from the magic bytes only; concatenated
  * gzip members and xz/bzip2 streams read as one; bytes are handed out before
  * any error that follows them, and the error then sticks.  Trailing bytes
- * that do not start another gzip member are ignored, as gzip does.
+ * that do not start another gzip member or bzip2 stream are ignored, as gzip
+ * and bzip2 do.  gzip and xz check their CRC only at the end of a member /
+ * block, so bytes just before DW_ECOMPRESS may be damaged (bzip2 blocks are
+ * checked before release).  Throughput over latency: the read-ahead thread
+ * publishes whole 1 MiB chunks, so on a slow pipe data arrives in 1 MiB steps.
  */
 #include "darkwatch/stream.h"
 
@@ -292,12 +296,16 @@ static void gz_fini(struct codec *c)
 	c->live = 0;
 }
 
+#define XZ_MEMLIMIT (256u << 20)
+
 static int xz_init(struct codec *c)
 {
 	lzma_stream init = LZMA_STREAM_INIT;
 
 	c->u.x = init;
-	if (lzma_stream_decoder(&c->u.x, UINT64_MAX, LZMA_CONCATENATED) !=
+	/* xz -9 needs 65 MiB to decode; a header asking for more is hostile
+	 * (or not ours): refuse it rather than allocate gigabytes */
+	if (lzma_stream_decoder(&c->u.x, XZ_MEMLIMIT, LZMA_CONCATENATED) !=
 	    LZMA_OK)
 		return DW_ENOMEM;
 	c->live = 1;

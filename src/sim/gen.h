@@ -1,9 +1,9 @@
 /*
- * gen.h - write the simulated world's routing as RIS-layout MRT archives.
+ * gen.h - simulate the world's routing and write it as RIS-layout archives.
  *
  * Last stage of `darkwatch sim`: a discrete-event simulation of every
- * collector peer's routing table from the scenario's start, written through
- * the MRT writer (mrt_writer.h) as DIR/archive/<collector>/YYYY.MM/
+ * collector peer's routing table from the scenario's start, written by the
+ * emitter (emit.h, over mrt_writer.h) as DIR/archive/<collector>/YYYY.MM/
  * bview.YYYYMMDD.HHMM.gz every 8 h (TABLE_DUMP_V2) and
  * updates.YYYYMMDD.HHMM.gz every 5 min (BGP4MP_MESSAGE_AS4 UPDATEs,
  * BGP4MP_STATE_CHANGE_AS4).  An updates file holds the messages stamped in
@@ -29,20 +29,17 @@
 #include <stdint.h>
 
 #include "darkwatch/sim.h"
+#include "sim/emit.h"
 #include "sim/timeline.h"
 #include "sim/world.h"
 
 struct dw_sim_gen_conf {
-	const char *archive_dir;   /* DIR/archive */
+	const char *archive_dir; /* DIR/archive */
 	uint64_t seed;
-	int64_t out_from;          /* first file time (a RIB time) */
-	int64_t out_until;         /* no file starts at or after it */
+	int64_t out_from;            /* first file time (a RIB time) */
+	int64_t out_until;           /* no file starts at or after it */
 	dw_sim_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
-};
-
-struct dw_sim_gen_stats {
-	uint64_t files, bytes, records;
 };
 
 /*
@@ -52,6 +49,6 @@ struct dw_sim_gen_stats {
 int dw_sim_gen_run(const struct dw_sim_world *w,
 		   const struct dw_sim_timeline *t,
 		   const struct dw_sim_gen_conf *conf,
-		   struct dw_sim_gen_stats *stats, char *err, size_t errlen);
+		   struct dw_sim_out_stats *stats, char *err, size_t errlen);
 
 #endif

@@ -51,8 +51,8 @@ static void ip4(uint32_t a, char buf[16])
 		 (a >> 8) & 255, a & 255);
 }
 
-int dw_sim_write_geo(const struct dw_sim_world *w, const char *path,
-		     char *err, size_t errlen)
+int dw_sim_write_geo(const struct dw_sim_world *w, const char *path, char *err,
+		     size_t errlen)
 {
 	const struct dw_sim_scenario *sc = w->sc;
 	char *tmp = NULL, a[16], b[16];
@@ -81,7 +81,8 @@ int dw_sim_write_geo(const struct dw_sim_world *w, const char *path,
 		ip4(((j - 1) << 8) | 255, b);
 		if (fprintf(f, "%s,%s,%s,%s,,%s,%s,%.4f,%.4f,%s\n", a, b,
 			    c->code, r->name, r->city, r->postcode, r->lat,
-			    r->lon, *r->timezone ? r->timezone : c->timezone) < 0) {
+			    r->lon,
+			    *r->timezone ? r->timezone : c->timezone) < 0) {
 			rc = DW_EIO;
 			goto fail;
 		}

@@ -16,8 +16,8 @@
  * Write the file at `path` (via a temporary name, renamed when complete).
  * Return 0, -errno, DW_EIO or DW_ENOMEM, with a message in err.
  */
-int dw_sim_write_geo(const struct dw_sim_world *w, const char *path,
-		     char *err, size_t errlen);
+int dw_sim_write_geo(const struct dw_sim_world *w, const char *path, char *err,
+		     size_t errlen);
 int dw_sim_write_asnames(const struct dw_sim_world *w, const char *path,
 			 char *err, size_t errlen);
 

@@ -16,24 +16,15 @@
 #include <string.h>
 
 #include "darkwatch/err.h"
+#include "sim/events.h"
 #include "sim/yamlx.h"
 
-#define TRY(x)                   \
-	do {                     \
-		rc = (x);        \
-		if (rc)          \
+#define TRY(x)                     \
+	do {                       \
+		rc = (x);          \
+		if (rc)            \
 			goto fail; \
 	} while (0)
-
-static const char *const kind_names[DW_SIM_KIND__N] = {
-	"withdraw",	     "partial_withdraw", "region_withdraw",
-	"country_withdraw", "peer_reset",	  "dataplane_block",
-};
-
-const char *dw_sim_kind_name(enum dw_sim_kind k)
-{
-	return (unsigned)k < DW_SIM_KIND__N ? kind_names[k] : "unknown";
-}
 
 int dw_sim_scenario_as(const struct dw_sim_scenario *sc, uint32_t asn)
 {
@@ -70,16 +61,6 @@ static int opt_str(struct dw_yx *x, const yaml_node_t *map, const char *key,
 	return csv_safe(x, v, *out);
 }
 
-/* A required key: its node, or an error naming it. */
-static int need(struct dw_yx *x, const yaml_node_t *map, const char *what,
-		const char *key, yaml_node_t **out)
-{
-	*out = dw_yx_get(x, map, key);
-	if (!*out)
-		return dw_yx_fail(x, map, "%s: '%s' is required", what, key);
-	return 0;
-}
-
 /* Resolve a data path against base (when relative). */
 static int resolve(const char *base, const char *p, char **out)
 {
@@ -102,8 +83,8 @@ static int resolve(const char *base, const char *p, char **out)
 
 /* ----------------------------------------------------------- countries */
 
-static int region_of(const struct dw_sim_scenario *sc, int country,
-		     const char *name)
+int dw_sim_scenario_region(const struct dw_sim_scenario *sc, int country,
+			   const char *name)
 {
 	const struct dw_sim_country *c = &sc->countries[country];
 	for (size_t i = 0; i < c->nregions; i++)
@@ -112,7 +93,7 @@ static int region_of(const struct dw_sim_scenario *sc, int country,
 	return -1;
 }
 
-static int country_of(const struct dw_sim_scenario *sc, const char *code)
+int dw_sim_scenario_country(const struct dw_sim_scenario *sc, const char *code)
 {
 	for (size_t i = 0; i < sc->ncountries; i++)
 		if (!strcmp(sc->countries[i].code, code))
@@ -128,9 +109,10 @@ static int parse_country_ref(struct dw_yx *x, struct dw_sim_scenario *sc,
 
 	if ((rc = dw_yx_str(x, n, &s)))
 		return rc;
-	*out = country_of(sc, s);
+	*out = dw_sim_scenario_country(sc, s);
 	if (*out < 0)
-		return dw_yx_fail(x, n, "country '%s' is not in 'countries'", s);
+		return dw_yx_fail(x, n, "country '%s' is not in 'countries'",
+				  s);
 	return 0;
 }
 
@@ -142,7 +124,7 @@ static int parse_region_ref(struct dw_yx *x, struct dw_sim_scenario *sc,
 
 	if ((rc = dw_yx_str(x, n, &s)))
 		return rc;
-	*out = region_of(sc, country, s);
+	*out = dw_sim_scenario_region(sc, country, s);
 	if (*out < 0)
 		return dw_yx_fail(x, n, "region '%s' is not a region of %s", s,
 				  sc->countries[country].code);
@@ -152,9 +134,8 @@ static int parse_region_ref(struct dw_yx *x, struct dw_sim_scenario *sc,
 static int parse_region(struct dw_yx *x, struct dw_sim_scenario *sc,
 			int country, const yaml_node_t *n)
 {
-	static const char *const keys[] = {"name", "city",   "postcode",
-					   "lat",  "lon",    "weight",
-					   "timezone", NULL};
+	static const char *const keys[] = {"name", "city",   "postcode", "lat",
+					   "lon",  "weight", "timezone", NULL};
 	struct dw_sim_region *r = &sc->regions[sc->nregions];
 	yaml_node_t *v;
 	int rc;
@@ -164,14 +145,15 @@ static int parse_region(struct dw_yx *x, struct dw_sim_scenario *sc,
 	r->weight = 1;
 	if ((rc = dw_yx_map(x, n, "region", keys)))
 		return rc;
-	if ((rc = need(x, n, "region", "name", &v)) ||
+	if ((rc = dw_yx_need(x, n, "region", "name", &v)) ||
 	    (rc = dw_yx_strdup(x, v, &r->name)))
 		goto fail;
 	sc->nregions++; /* owned from here: freed with the scenario */
 	if (!*r->name)
 		return dw_yx_fail(x, v, "region name is empty");
 	TRY(csv_safe(x, v, r->name));
-	if (region_of(sc, country, r->name) != (int)sc->nregions - 1)
+	if (dw_sim_scenario_region(sc, country, r->name) !=
+	    (int)sc->nregions - 1)
 		return dw_yx_fail(x, v, "region '%s' twice", r->name);
 	TRY(opt_str(x, n, "city", &r->city));
 	TRY(opt_str(x, n, "postcode", &r->postcode));
@@ -206,7 +188,7 @@ static int parse_countries(struct dw_yx *x, struct dw_sim_scenario *sc,
 		yaml_node_t *c = dw_yx_item(x, list, i), *r;
 		size_t nr;
 		TRY(dw_yx_map(x, c, "country", keys));
-		TRY(need(x, c, "country", "regions", &r));
+		TRY(dw_yx_need(x, c, "country", "regions", &r));
 		TRY(dw_yx_seq(x, r, "regions", &nr));
 		if (!nr)
 			return dw_yx_fail(x, r, "a country needs a region");
@@ -222,7 +204,7 @@ static int parse_countries(struct dw_yx *x, struct dw_sim_scenario *sc,
 		const char *code = "";
 		size_t nr;
 
-		TRY(need(x, c, "country", "code", &v));
+		TRY(dw_yx_need(x, c, "country", "code", &v));
 		TRY(dw_yx_str(x, v, &code));
 		if (strlen(code) != 2 || code[0] < 'A' || code[0] > 'Z' ||
 		    code[1] < 'A' || code[1] > 'Z')
@@ -230,7 +212,7 @@ static int parse_countries(struct dw_yx *x, struct dw_sim_scenario *sc,
 					  "'%s' is not an ISO 3166-1 alpha-2 "
 					  "code (two upper-case letters)",
 					  code);
-		if (country_of(sc, code) >= 0)
+		if (dw_sim_scenario_country(sc, code) >= 0)
 			return dw_yx_fail(x, v, "country %s twice", code);
 		memcpy(co->code, code, 3);
 		sc->ncountries++;
@@ -293,7 +275,7 @@ static int parse_sources(struct dw_yx *x, struct dw_sim_scenario *sc,
 			continue;
 		}
 		TRY(dw_yx_map(x, it, "prefixes_of item", keys));
-		TRY(need(x, it, "prefixes_of item", "asn", &v));
+		TRY(dw_yx_need(x, it, "prefixes_of item", "asn", &v));
 		TRY(dw_yx_u32(x, v, &s->asn));
 		if ((v = dw_yx_get(x, it, "region")))
 			TRY(parse_region_ref(x, sc, a->country, v, &s->region));
@@ -326,8 +308,9 @@ static int parse_as_regions(struct dw_yx *x, struct dw_sim_scenario *sc,
 		return 0;
 	}
 	if (n->type != YAML_MAPPING_NODE)
-		return dw_yx_fail(x, n, "regions: a list of names or a mapping "
-					"name: weight");
+		return dw_yx_fail(x, n,
+				  "regions: a list of names or a mapping "
+				  "name: weight");
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
 		double w;
@@ -348,30 +331,31 @@ static int parse_as(struct dw_yx *x, struct dw_sim_scenario *sc,
 		    const yaml_node_t *n)
 {
 	static const char *const keys[] = {
-		"asn",	       "name",	       "country",     "upstreams",
-		"prefixes_of", "regions",      "max_prefixes", "max_slash24",
-		NULL};
+		"asn",          "name",        "country",
+		"upstreams",    "prefixes_of", "regions",
+		"max_prefixes", "max_slash24", NULL};
 	struct dw_sim_as *a = &sc->ases[sc->nases];
 	yaml_node_t *v;
 	int rc;
 
 	TRY(dw_yx_map(x, n, "AS", keys));
 	a->line = (int)n->start_mark.line + 1;
-	TRY(need(x, n, "AS", "asn", &v));
+	TRY(dw_yx_need(x, n, "AS", "asn", &v));
 	TRY(dw_yx_u32(x, v, &a->asn));
 	if (!a->asn)
 		return dw_yx_fail(x, v, "AS 0 is reserved");
 	if (dw_sim_scenario_as(sc, a->asn) >= 0)
 		return dw_yx_fail(x, v, "AS%u twice", a->asn);
 	sc->nases++; /* owned from here */
-	TRY(need(x, n, "AS", "country", &v));
+	TRY(dw_yx_need(x, n, "AS", "country", &v));
 	TRY(parse_country_ref(x, sc, v, &a->country));
 	if ((v = dw_yx_get(x, n, "name"))) {
 		TRY(dw_yx_strdup(x, v, &a->name));
 		for (const char *p = a->name; *p; p++)
 			if ((unsigned char)*p < 0x20)
-				return dw_yx_fail(x, v, "control character "
-							"in a name");
+				return dw_yx_fail(x, v,
+						  "control character "
+						  "in a name");
 	}
 	if ((v = dw_yx_get(x, n, "upstreams")))
 		TRY(parse_asn_list(x, v, "upstreams", &a->upstreams,
@@ -431,27 +415,28 @@ static int parse_peer(struct dw_yx *x, struct dw_sim_collector *c,
 	int rc;
 
 	TRY(dw_yx_map(x, n, "peer", keys));
-	TRY(need(x, n, "peer", "address", &v));
+	TRY(dw_yx_need(x, n, "peer", "address", &v));
 	TRY(dw_yx_addr4(x, v, &p->addr));
 	for (size_t i = 0; i < c->npeers; i++)
 		if (!memcmp(c->peers[i].addr.b, p->addr.b, 4))
 			return dw_yx_fail(x, v, "peer address twice in %s",
 					  c->name);
-	TRY(need(x, n, "peer", "asn", &v));
+	TRY(dw_yx_need(x, n, "peer", "asn", &v));
 	TRY(dw_yx_u32(x, v, &p->asn));
 	if (!p->asn)
 		return dw_yx_fail(x, v, "AS 0 is reserved");
-	TRY(need(x, n, "peer", "feed", &v));
+	TRY(dw_yx_need(x, n, "peer", "feed", &v));
 	TRY(dw_yx_str(x, v, &feed));
 	if (!strcmp(feed, "full")) {
 		p->feed = DW_SIM_FULL;
 		p->share = 1;
 		if (dw_yx_get(x, n, "share"))
-			return dw_yx_fail(x, n, "a full-feed peer has no "
-						"'share'");
+			return dw_yx_fail(x, n,
+					  "a full-feed peer has no "
+					  "'share'");
 	} else if (!strcmp(feed, "partial")) {
 		p->feed = DW_SIM_PARTIAL;
-		TRY(need(x, n, "partial peer", "share", &v));
+		TRY(dw_yx_need(x, n, "partial peer", "share", &v));
 		TRY(dw_yx_double(x, v, &p->share));
 		if (!(p->share > 0 && p->share < 1))
 			return dw_yx_fail(x, v, "share must be in (0, 1)");
@@ -485,7 +470,7 @@ static int parse_collectors(struct dw_yx *x, struct dw_sim_scenario *sc,
 		size_t np;
 
 		TRY(dw_yx_map(x, c, "collector", keys));
-		TRY(need(x, c, "collector", "name", &v));
+		TRY(dw_yx_need(x, c, "collector", "name", &v));
 		TRY(dw_yx_str(x, v, &name));
 		if (!*name || strlen(name) >= sizeof(co->name) ||
 		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
@@ -498,12 +483,12 @@ static int parse_collectors(struct dw_yx *x, struct dw_sim_scenario *sc,
 						  name);
 		memcpy(co->name, name, strlen(name) + 1);
 		sc->ncollectors++;
-		TRY(need(x, c, "collector", "address", &v));
+		TRY(dw_yx_need(x, c, "collector", "address", &v));
 		TRY(dw_yx_addr4(x, v, &co->addr));
 		co->asn = 12654; /* RIPE NCC RIS */
 		if ((v = dw_yx_get(x, c, "asn")))
 			TRY(dw_yx_u32(x, v, &co->asn));
-		TRY(need(x, c, "collector", "peers", &pl));
+		TRY(dw_yx_need(x, c, "collector", "peers", &pl));
 		TRY(dw_yx_seq(x, pl, "peers", &np));
 		if (!np || np > 1000)
 			return dw_yx_fail(x, pl, "peers: 1 to 1000 of them");
@@ -518,221 +503,16 @@ fail:
 	return rc;
 }
 
-/* -------------------------------------------------------------- events */
-
-static const char *const event_keys[DW_SIM_KIND__N][10] = {
-	[DW_SIM_WITHDRAW] = {"asn", "fraction", NULL},
-	[DW_SIM_PARTIAL_WITHDRAW] = {"asn", "fraction", NULL},
-	[DW_SIM_REGION_WITHDRAW] = {"country", "region", "fraction", NULL},
-	[DW_SIM_COUNTRY_WITHDRAW] = {"country", "fraction", NULL},
-	[DW_SIM_PEER_RESET] = {"collector", "peer", "down", NULL},
-	[DW_SIM_DATAPLANE_BLOCK] = {"asn", NULL},
-};
-
-static int parse_event_target(struct dw_yx *x, struct dw_sim_scenario *sc,
-			      struct dw_sim_event *e, const yaml_node_t *n)
-{
-	yaml_node_t *v;
-	int rc;
-
-	switch (e->kind) {
-	case DW_SIM_WITHDRAW:
-	case DW_SIM_PARTIAL_WITHDRAW:
-	case DW_SIM_DATAPLANE_BLOCK:
-		TRY(need(x, n, "event", "asn", &v));
-		TRY(dw_yx_u32(x, v, &e->asn));
-		e->as_idx = dw_sim_scenario_as(sc, e->asn);
-		if (e->as_idx < 0)
-			return dw_yx_fail(x, v, "AS%u is not in 'ases'", e->asn);
-		break;
-	case DW_SIM_REGION_WITHDRAW:
-	case DW_SIM_COUNTRY_WITHDRAW:
-		TRY(need(x, n, "event", "country", &v));
-		TRY(parse_country_ref(x, sc, v, &e->country));
-		if (e->kind == DW_SIM_REGION_WITHDRAW) {
-			TRY(need(x, n, "event", "region", &v));
-			TRY(parse_region_ref(x, sc, e->country, v, &e->region));
-		}
-		break;
-	case DW_SIM_PEER_RESET: {
-		struct dw_addr a;
-		const char *cn = "";
-		uint32_t down = 180;
-		TRY(need(x, n, "event", "collector", &v));
-		TRY(dw_yx_str(x, v, &cn));
-		for (size_t i = 0; i < sc->ncollectors; i++)
-			if (!strcmp(sc->collectors[i].name, cn))
-				e->collector = (int)i;
-		if (e->collector < 0)
-			return dw_yx_fail(x, v, "collector '%s' is not in "
-						"'collectors'",
-					  cn);
-		TRY(need(x, n, "event", "peer", &v));
-		TRY(dw_yx_addr4(x, v, &a));
-		const struct dw_sim_collector *c = &sc->collectors[e->collector];
-		for (size_t i = 0; i < c->npeers; i++)
-			if (!memcmp(c->peers[i].addr.b, a.b, 4))
-				e->peer = (int)i;
-		if (e->peer < 0)
-			return dw_yx_fail(x, v, "no such peer in %s", cn);
-		if ((v = dw_yx_get(x, n, "down")))
-			TRY(dw_yx_duration(x, v, &down));
-		if (down < 10 || down > 86400)
-			return dw_yx_fail(x, n, "down: 10 s to 1 d");
-		e->end = e->start + down;
-		break;
-	}
-	default:
-		break;
-	}
-	return 0;
-fail:
-	return rc;
-}
-
-static int parse_event(struct dw_yx *x, struct dw_sim_scenario *sc,
-		       const yaml_node_t *n)
-{
-	const char *allowed[16] = {"kind", "start", "end", "duration", "note"};
-	struct dw_sim_event *e = &sc->events[sc->nevents];
-	yaml_node_t *v, *endn, *durn;
-	const char *kind = "";
-	size_t k = 5;
-	int rc;
-
-	memset(e, 0, sizeof(*e));
-	e->as_idx = e->country = e->region = e->collector = e->peer = -1;
-	e->fraction = 1;
-	e->line = (int)n->start_mark.line + 1;
-	if (n->type != YAML_MAPPING_NODE)
-		return dw_yx_fail(x, n, "event: expected a mapping");
-	TRY(need(x, n, "event", "kind", &v));
-	TRY(dw_yx_str(x, v, &kind));
-	for (e->kind = 0; e->kind < DW_SIM_KIND__N; e->kind++)
-		if (!strcmp(kind, kind_names[e->kind]))
-			break;
-	if (e->kind == DW_SIM_KIND__N)
-		return dw_yx_fail(x, v,
-				  "unknown event kind '%s' (withdraw, "
-				  "partial_withdraw, region_withdraw, "
-				  "country_withdraw, peer_reset, "
-				  "dataplane_block)",
-				  kind);
-	for (size_t i = 0; event_keys[e->kind][i]; i++)
-		allowed[k++] = event_keys[e->kind][i];
-	allowed[k] = NULL;
-	TRY(dw_yx_map(x, n, kind, allowed));
-	TRY(need(x, n, "event", "start", &v));
-	TRY(dw_yx_time(x, v, &e->start));
-	if (e->start < sc->start || e->start >= sc->end)
-		return dw_yx_fail(x, v, "start is outside the scenario's "
-					"period");
-	endn = dw_yx_get(x, n, "end");
-	durn = dw_yx_get(x, n, "duration");
-	if (e->kind == DW_SIM_PEER_RESET) {
-		if (endn || durn)
-			return dw_yx_fail(x, n, "peer_reset: give 'down', not "
-						"'end' or 'duration'");
-	} else if (endn && durn) {
-		return dw_yx_fail(x, n, "give 'end' or 'duration', not both");
-	} else if (endn) {
-		TRY(dw_yx_time(x, endn, &e->end));
-	} else if (durn) {
-		uint32_t d;
-		TRY(dw_yx_duration(x, durn, &d));
-		e->end = e->start + d;
-	} else {
-		return dw_yx_fail(x, n, "event: 'end' or 'duration' is "
-					"required");
-	}
-	if ((v = dw_yx_get(x, n, "fraction")))
-		TRY(dw_yx_double(x, v, &e->fraction));
-	if (!(e->fraction > 0 && e->fraction <= 1))
-		return dw_yx_fail(x, n, "fraction must be in (0, 1]");
-	if (e->kind == DW_SIM_PARTIAL_WITHDRAW && e->fraction == 1)
-		return dw_yx_fail(x, n, "partial_withdraw needs a fraction "
-					"below 1 (or use withdraw)");
-	if (e->kind == DW_SIM_WITHDRAW && e->fraction != 1)
-		return dw_yx_fail(x, n, "withdraw takes every prefix (use "
-					"partial_withdraw)");
-	TRY(parse_event_target(x, sc, e, n));
-	if (e->kind != DW_SIM_PEER_RESET && e->end - e->start < 300)
-		return dw_yx_fail(x, n, "an event lasts at least 5 minutes");
-	sc->nevents++;
-	return 0;
-fail:
-	return rc;
-}
-
 /* ----------------------------------------------------------- top level */
-
-static int parse_churn(struct dw_yx *x, struct dw_sim_scenario *sc,
-		       const yaml_node_t *n)
-{
-	static const char *const keys[] = {
-		"flaps_per_hour",      "flap_duration", "path_changes_per_hour",
-		"path_bursts_per_day", "path_hunting",  "propagation",
-		"path_variants",       NULL};
-	struct dw_sim_churn *c = &sc->churn;
-	yaml_node_t *v;
-	int rc;
-
-	TRY(dw_yx_map(x, n, "churn", keys));
-	if ((v = dw_yx_get(x, n, "flaps_per_hour")))
-		TRY(dw_yx_double(x, v, &c->flaps_per_hour));
-	if ((v = dw_yx_get(x, n, "path_changes_per_hour")))
-		TRY(dw_yx_double(x, v, &c->path_changes_per_hour));
-	if ((v = dw_yx_get(x, n, "path_bursts_per_day")))
-		TRY(dw_yx_double(x, v, &c->path_bursts_per_day));
-	if (c->flaps_per_hour < 0 || c->flaps_per_hour > 3600 ||
-	    c->path_changes_per_hour < 0 || c->path_changes_per_hour > 3600 ||
-	    c->path_bursts_per_day < 0 || c->path_bursts_per_day > 1440)
-		return dw_yx_fail(x, n, "churn rates: 0 to one per second "
-					"(bursts: one per minute)");
-	if ((v = dw_yx_get(x, n, "flap_duration"))) {
-		size_t len;
-		TRY(dw_yx_seq(x, v, "flap_duration", &len));
-		if (len != 2)
-			return dw_yx_fail(x, v, "flap_duration: [min, max]");
-		TRY(dw_yx_duration(x, dw_yx_item(x, v, 0), &c->flap_min));
-		TRY(dw_yx_duration(x, dw_yx_item(x, v, 1), &c->flap_max));
-		if (c->flap_min < 1 || c->flap_min > c->flap_max ||
-		    c->flap_max > 3600)
-			return dw_yx_fail(x, v, "flap_duration: 1 s <= min "
-						"<= max <= 1 h");
-	}
-	if ((v = dw_yx_get(x, n, "path_hunting"))) {
-		TRY(dw_yx_double(x, v, &c->path_hunting));
-		if (c->path_hunting < 0 || c->path_hunting > 1)
-			return dw_yx_fail(x, v, "path_hunting: 0 to 1");
-	}
-	if ((v = dw_yx_get(x, n, "propagation"))) {
-		TRY(dw_yx_duration(x, v, &c->propagation));
-		if (c->propagation > 240)
-			return dw_yx_fail(x, v, "propagation: at most 240 s "
-						"(an event must land in one "
-						"5-min bin)");
-	}
-	if ((v = dw_yx_get(x, n, "path_variants"))) {
-		uint32_t k;
-		TRY(dw_yx_u32(x, v, &k));
-		if (k < 1 || k > 8)
-			return dw_yx_fail(x, v, "path_variants: 1 to 8");
-		c->variants = k;
-	}
-	return 0;
-fail:
-	return rc;
-}
 
 static int parse_top(struct dw_yx *x, struct dw_sim_scenario *sc,
 		     const yaml_node_t *top, const char *base)
 {
 	static const char *const keys[] = {
-		"name",	      "description", "seed",	"start",
-		"end",	      "full_feed_min_v4", "data", "defaults",
-		"gzip_level", "transit",     "churn",	"countries",
-		"ases",	      "collectors",  "events",	NULL};
+		"name",       "description",      "seed",   "start",
+		"end",        "full_feed_min_v4", "data",   "defaults",
+		"gzip_level", "transit",          "churn",  "countries",
+		"ases",       "collectors",       "events", NULL};
 	static const char *const data_keys[] = {"pfx2as", "asnames", NULL};
 	static const char *const def_keys[] = {"max_prefixes", "max_slash24",
 					       NULL};
@@ -741,27 +521,28 @@ static int parse_top(struct dw_yx *x, struct dw_sim_scenario *sc,
 	int rc;
 
 	TRY(dw_yx_map(x, top, "scenario", keys));
-	TRY(need(x, top, "scenario", "name", &v));
+	TRY(dw_yx_need(x, top, "scenario", "name", &v));
 	TRY(dw_yx_strdup(x, v, &sc->name));
 	if ((v = dw_yx_get(x, top, "description")))
 		TRY(dw_yx_strdup(x, v, &sc->description));
 	if ((v = dw_yx_get(x, top, "seed")))
 		TRY(dw_yx_u64(x, v, &sc->seed));
-	TRY(need(x, top, "scenario", "start", &v));
+	TRY(dw_yx_need(x, top, "scenario", "start", &v));
 	TRY(dw_yx_time(x, v, &sc->start));
-	TRY(need(x, top, "scenario", "end", &v));
+	TRY(dw_yx_need(x, top, "scenario", "end", &v));
 	TRY(dw_yx_time(x, v, &sc->end));
 	if (sc->start % 300 || sc->end % 300 || sc->end <= sc->start ||
 	    sc->start < 0 || sc->end > UINT32_MAX ||
 	    sc->end - sc->start > 120 * 86400)
-		return dw_yx_fail(x, v, "start/end: multiples of 5 min, end "
-					"after start, at most 120 days, within "
-					"32-bit time");
+		return dw_yx_fail(x, v,
+				  "start/end: multiples of 5 min, end "
+				  "after start, at most 120 days, within "
+				  "32-bit time");
 	if ((v = dw_yx_get(x, top, "full_feed_min_v4")))
 		TRY(dw_yx_u32(x, v, &sc->full_feed_min_v4));
-	TRY(need(x, top, "scenario", "data", &d));
+	TRY(dw_yx_need(x, top, "scenario", "data", &d));
 	TRY(dw_yx_map(x, d, "data", data_keys));
-	TRY(need(x, d, "data", "pfx2as", &v));
+	TRY(dw_yx_need(x, d, "data", "pfx2as", &v));
 	TRY(dw_yx_str(x, v, &s));
 	TRY(resolve(base, s, &sc->pfx2as));
 	if ((v = dw_yx_get(x, d, "asnames"))) {
@@ -782,27 +563,20 @@ static int parse_top(struct dw_yx *x, struct dw_sim_scenario *sc,
 			return dw_yx_fail(x, v, "gzip_level: 1 to 9");
 		sc->gzip_level = (int)l;
 	}
-	TRY(need(x, top, "scenario", "transit", &v));
+	TRY(dw_yx_need(x, top, "scenario", "transit", &v));
 	TRY(parse_asn_list(x, v, "transit", &sc->transit, &sc->ntransit));
 	if (!sc->ntransit)
 		return dw_yx_fail(x, v, "transit: at least one AS");
 	if ((v = dw_yx_get(x, top, "churn")))
-		TRY(parse_churn(x, sc, v));
-	TRY(need(x, top, "scenario", "countries", &v));
+		TRY(dw_sim_parse_churn(x, sc, v));
+	TRY(dw_yx_need(x, top, "scenario", "countries", &v));
 	TRY(parse_countries(x, sc, v));
-	TRY(need(x, top, "scenario", "ases", &v));
+	TRY(dw_yx_need(x, top, "scenario", "ases", &v));
 	TRY(parse_ases(x, sc, v));
-	TRY(need(x, top, "scenario", "collectors", &v));
+	TRY(dw_yx_need(x, top, "scenario", "collectors", &v));
 	TRY(parse_collectors(x, sc, v));
-	if ((v = dw_yx_get(x, top, "events"))) {
-		size_t n;
-		TRY(dw_yx_seq(x, v, "events", &n));
-		sc->events = calloc(n ? n : 1, sizeof(*sc->events));
-		if (!sc->events)
-			return DW_ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			TRY(parse_event(x, sc, dw_yx_item(x, v, i)));
-	}
+	if ((v = dw_yx_get(x, top, "events")))
+		TRY(dw_sim_parse_events(x, sc, v));
 	return 0;
 fail:
 	return rc;
@@ -841,8 +615,7 @@ static char *dir_of(const char *path)
 }
 
 int dw_sim_scenario_load(const char *path, const char *data_dir,
-			 struct dw_sim_scenario **out, char *err,
-			 size_t errlen)
+			 struct dw_sim_scenario **out, char *err, size_t errlen)
 {
 	struct dw_sim_scenario *sc = NULL;
 	yaml_parser_t parser;

@@ -19,30 +19,30 @@
 #include "darkwatch/addr.h"
 
 struct dw_sim_region {
-	char *name;      /* state1 in geo.csv, e.g. "Razavi Khorasan" */
-	char *city;      /* may be "" */
-	char *postcode;  /* may be "" */
-	char *timezone;  /* "" = the country's */
+	char *name;     /* state1 in geo.csv, e.g. "Razavi Khorasan" */
+	char *city;     /* may be "" */
+	char *postcode; /* may be "" */
+	char *timezone; /* "" = the country's */
 	double lat, lon;
-	double weight;   /* share of the country's prefixes (relative) */
-	int country;     /* index into countries */
+	double weight; /* share of the country's prefixes (relative) */
+	int country;   /* index into countries */
 };
 
 struct dw_sim_country {
 	char code[3];
-	char *timezone;  /* may be "" */
+	char *timezone;                /* may be "" */
 	size_t first_region, nregions; /* slice of scenario regions */
 };
 
 /* Where an AS takes its real prefixes from (default: its own ASN). */
 struct dw_sim_source {
-	uint32_t asn;    /* origin in the pfx2as table */
-	int region;      /* global region index for all of them; -1 = weights */
+	uint32_t asn; /* origin in the pfx2as table */
+	int region;   /* global region index for all of them; -1 = weights */
 };
 
 struct dw_sim_as {
 	uint32_t asn;
-	char *name;      /* NULL: from the asnames table */
+	char *name; /* NULL: from the asnames table */
 	int country;
 	uint32_t *upstreams; /* transit between the tier-1s and this AS */
 	size_t nupstreams;
@@ -59,11 +59,11 @@ struct dw_sim_peer {
 	struct dw_addr addr;
 	uint32_t asn;
 	enum dw_sim_feed feed;
-	double share;    /* partial peers: fraction of the world they carry */
+	double share; /* partial peers: fraction of the world they carry */
 };
 
 struct dw_sim_collector {
-	char name[16];   /* "rrc00" */
+	char name[16]; /* "rrc00" */
 	struct dw_addr addr;
 	uint32_t asn;
 	struct dw_sim_peer *peers;
@@ -104,12 +104,12 @@ struct dw_sim_churn {
 };
 
 struct dw_sim_scenario {
-	char *path;          /* the file, as given */
+	char *path; /* the file, as given */
 	char *name, *description;
 	uint64_t seed;
 	int64_t start, end;
-	uint32_t full_feed_min_v4; /* 0: computed (half the world) */
-	char *pfx2as, *asnames;    /* data paths, resolved */
+	uint32_t full_feed_min_v4;          /* 0: computed (half the world) */
+	char *pfx2as, *asnames;             /* data paths, resolved */
 	uint32_t max_prefixes, max_slash24; /* defaults for ASes */
 	int gzip_level;
 	uint32_t *transit;
@@ -143,5 +143,10 @@ const char *dw_sim_kind_name(enum dw_sim_kind k);
 
 /* Index of `asn` among sc->ases, or -1. */
 int dw_sim_scenario_as(const struct dw_sim_scenario *sc, uint32_t asn);
+/* Index of country `code`, or -1. */
+int dw_sim_scenario_country(const struct dw_sim_scenario *sc, const char *code);
+/* Global index of region `name` of country index `country`, or -1. */
+int dw_sim_scenario_region(const struct dw_sim_scenario *sc, int country,
+			   const char *name);
 
 #endif

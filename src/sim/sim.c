@@ -34,7 +34,7 @@ struct dw_sim {
 	int64_t out_from, out_until;
 	dw_sim_progress_fn progress;
 	void *progress_ctx;
-	struct dw_sim_gen_stats st;
+	struct dw_sim_out_stats st;
 	size_t truth_rows;
 	int ran;
 };
@@ -50,8 +50,9 @@ int dw_sim_new(const struct dw_sim_conf *conf, struct dw_sim **out, char *err,
 	if (errlen)
 		err[0] = 0;
 	if (!conf || !conf->scenario || !conf->out_dir) {
-		snprintf(err, errlen, "a scenario and an output directory "
-				      "are required");
+		snprintf(err, errlen,
+			 "a scenario and an output directory "
+			 "are required");
 		return DW_EINVAL;
 	}
 	s = calloc(1, sizeof(*s));

@@ -227,9 +227,9 @@ static int jstring(struct js *j, char *out, size_t cap)
 			c = (unsigned char)j->p[1];
 			j->p += 2;
 			switch (c) {
-			case '"': case '\\': case '/':
-				tmp[0] = (char)c;
-				break;
+			case '"':
+			case '\\':
+			case '/': tmp[0] = (char)c; break;
 			case 'b': tmp[0] = '\b'; break;
 			case 'f': tmp[0] = '\f'; break;
 			case 'n': tmp[0] = '\n'; break;
@@ -241,8 +241,8 @@ static int jstring(struct js *j, char *out, size_t cap)
 				j->p += 4;
 				if (cp >= 0xd800 && cp < 0xdc00) {
 					unsigned lo;
-					if (j->end - j->p < 6 || j->p[0] != '\\' ||
-					    j->p[1] != 'u' ||
+					if (j->end - j->p < 6 ||
+					    j->p[0] != '\\' || j->p[1] != 'u' ||
 					    hex4(j->p + 2, &lo) < 0 ||
 					    lo < 0xdc00 || lo >= 0xe000)
 						return -1;
@@ -254,8 +254,7 @@ static int jstring(struct js *j, char *out, size_t cap)
 				}
 				n = put_utf8(tmp, cp);
 				break;
-			default:
-				return -1;
+			default: return -1;
 			}
 		}
 		if (o + n < cap) {
@@ -362,7 +361,8 @@ int dw_sim_asnames_read(const char *path, const uint32_t *asns, size_t n,
 			names[k] = strdup(val);
 			if (!names[k]) {
 				rc = DW_ENOMEM;
-				snprintf(err, errlen, "%s: out of memory", path);
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
 				goto fail;
 			}
 		}

@@ -16,7 +16,7 @@
 #include "darkwatch/addr.h"
 
 struct dw_sim_pfx2as_row {
-	uint32_t addr;  /* host order, host bits clear */
+	uint32_t addr; /* host order, host bits clear */
 	uint8_t len;
 	uint32_t asn;
 };

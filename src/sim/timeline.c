@@ -24,7 +24,7 @@
 
 struct point {
 	int64_t t;
-	int end;    /* ends sort before starts at the same second */
+	int end; /* ends sort before starts at the same second */
 	size_t ev;
 };
 
@@ -48,9 +48,9 @@ static int cmp_u32(const void *a, const void *b)
 struct run {
 	const struct dw_sim_world *w;
 	struct dw_sim_timeline *t;
-	uint16_t *owd;       /* per prefix: events withdrawing it now */
+	uint16_t *owd; /* per prefix: events withdrawing it now */
 	int64_t *as_d, *region_d, *country_d;
-	uint32_t withdrawn;  /* prefixes with owd > 0 */
+	uint32_t withdrawn; /* prefixes with owd > 0 */
 	size_t rows_alloc;
 	char *err;
 	size_t errlen;
@@ -67,14 +67,11 @@ static int targets(const struct dw_sim_world *w, const struct dw_sim_event *e,
 {
 	switch (e->kind) {
 	case DW_SIM_WITHDRAW:
-	case DW_SIM_PARTIAL_WITHDRAW:
-		return p->as == e->as_idx;
-	case DW_SIM_REGION_WITHDRAW:
-		return p->region == e->region;
+	case DW_SIM_PARTIAL_WITHDRAW: return p->as == e->as_idx;
+	case DW_SIM_REGION_WITHDRAW: return p->region == e->region;
 	case DW_SIM_COUNTRY_WITHDRAW:
 		return w->sc->regions[p->region].country == e->country;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -166,10 +163,7 @@ static int cmp_family(const void *a, const void *b)
 	return x->h < y->h ? -1 : x->h > y->h;
 }
 
-static double dist(double a, double b)
-{
-	return a > b ? a - b : b - a;
-}
+static double dist(double a, double b) { return a > b ? a - b : b - a; }
 
 /*
  * Choose the prefixes event `ev` withdraws.  Prefixes of the target that
@@ -208,7 +202,8 @@ static int choose(struct run *r, size_t ev)
 		}
 		if (r->owd[i])
 			continue;
-		if (!nf || p->addr > last_addr(&w->pfx[cand[fam[nf - 1].first]])) {
+		if (!nf ||
+		    p->addr > last_addr(&w->pfx[cand[fam[nf - 1].first]])) {
 			fam[nf].h = dw_sim_hash3(ev + 1, p->addr, p->len);
 			fam[nf].first = nc;
 			fam[nf].n = 0;
@@ -326,10 +321,17 @@ static int start_event(struct run *r, size_t ev)
 		break;
 	}
 	for (size_t c = 0; !rc && c < sc->ncountries; c++)
-		if (r->country_d[c] &&
-		    !(e->kind == DW_SIM_COUNTRY_WITHDRAW && (int)c == e->country))
+		if (r->country_d[c] && !(e->kind == DW_SIM_COUNTRY_WITHDRAW &&
+					 (int)c == e->country))
 			rc = add_row(r, ev, "country", sc->countries[c].code,
 				     r->country_d[c], 0);
+	for (size_t g = 0; !rc && g < sc->nregions; g++) {
+		if (!r->region_d[g] ||
+		    (e->kind == DW_SIM_REGION_WITHDRAW && (int)g == e->region))
+			continue;
+		region_code(sc, (int)g, code, sizeof(code));
+		rc = add_row(r, ev, "region", code, r->region_d[g], 0);
+	}
 	for (size_t a = 0; !rc && a < sc->nases; a++) {
 		if (!r->as_d[a] || (int)a == e->as_idx)
 			continue;
@@ -349,7 +351,8 @@ static int note_event(struct run *r, size_t ev)
 	char code[112];
 
 	if (e->kind == DW_SIM_PEER_RESET) {
-		const struct dw_sim_collector *c = &sc->collectors[e->collector];
+		const struct dw_sim_collector *c =
+			&sc->collectors[e->collector];
 		char a[DW_ADDR_STRLEN + 1];
 		a[dw_addr_fmt(&c->peers[e->peer].addr, a)] = 0;
 		snprintf(code, sizeof(code), "%s:%s", c->name, a);
@@ -370,7 +373,8 @@ static int check_threshold(struct run *r)
 	/* Routes a full-feed peer may miss to flaps at any moment, with
 	 * a wide margin: rate x longest flap, tripled, plus a few. */
 	uint32_t margin = (uint32_t)(sc->churn.flaps_per_hour *
-				     sc->churn.flap_max / 3600.0 * 3) + 5;
+				     sc->churn.flap_max / 3600.0 * 3) +
+			  5;
 
 	for (size_t i = 0; i < w->npeers; i++) {
 		const struct dw_sim_wpeer *p = &w->peers[i];
@@ -385,6 +389,22 @@ static int check_threshold(struct run *r)
 	if (!w->nfull) {
 		snprintf(r->err, r->errlen, "%s: no full-feed peer", sc->path);
 		return DW_EINVAL;
+	}
+	for (size_t c = 0; c < sc->ncollectors; c++) {
+		size_t full = 0;
+		for (size_t i = 0; i < w->npeers; i++)
+			full += w->peers[i].collector == (int)c &&
+				w->peers[i].p->feed == DW_SIM_FULL;
+		/* One peer missing a route must leave more than half. */
+		if (full < 3 && sc->churn.flaps_per_hour > 0) {
+			snprintf(r->err, r->errlen,
+				 "%s: collector %s has %zu full-feed peers: "
+				 "with flaps it needs at least 3 (a flap on "
+				 "one of 2 is not 'more than 50%%'), or set "
+				 "churn: {flaps_per_hour: 0}",
+				 sc->path, sc->collectors[c].name, full);
+			return DW_EINVAL;
+		}
 	}
 	if (max_part > n || (uint64_t)t->max_withdrawn + margin >= min_full ||
 	    min_full - t->max_withdrawn - margin <= n) {
@@ -477,8 +497,8 @@ void dw_sim_timeline_free(struct dw_sim_timeline *t)
 }
 
 int dw_sim_truth_write(const struct dw_sim_timeline *t, const char *path,
-		       int64_t from, int64_t until, size_t *written,
-		       char *err, size_t errlen)
+		       int64_t from, int64_t until, size_t *written, char *err,
+		       size_t errlen)
 {
 	FILE *f;
 	size_t n = 0;

@@ -30,22 +30,22 @@ struct dw_sim_tevent {
 };
 
 struct dw_sim_truth_row {
-	char etype[8];    /* asn, region, country, peer */
-	char code[112];   /* 44244, IR-Tehran, IR, rrc00:80.249.208.34 */
+	char etype[8];  /* asn, region, country, peer */
+	char code[112]; /* 44244, IR-Tehran, IR, rrc00:80.249.208.34 */
 	enum dw_sim_kind kind;
 	int64_t start, end;
-	int64_t change;   /* visible /24s at the 50% level; drops < 0 */
-	size_t event;     /* index into the scenario's events */
-	int primary;      /* the event's own entity (else a country it moves) */
+	int64_t change; /* visible /24s at the 50% level; drops < 0 */
+	size_t event;   /* index into the scenario's events */
+	int primary;    /* the event's own entity (else one whose count it moves) */
 };
 
 struct dw_sim_timeline {
-	struct dw_sim_tevent *ev;      /* parallel to sc->events */
+	struct dw_sim_tevent *ev; /* parallel to sc->events */
 	size_t nev;
 	struct dw_sim_truth_row *rows; /* by start time, then scenario order */
 	size_t nrows;
-	uint32_t max_withdrawn;        /* most prefixes withdrawn at once */
-	uint32_t full_feed_min_v4;     /* the scenario's, or half the world */
+	uint32_t max_withdrawn;    /* most prefixes withdrawn at once */
+	uint32_t full_feed_min_v4; /* the scenario's, or half the world */
 };
 
 /*
@@ -64,7 +64,7 @@ void dw_sim_timeline_free(struct dw_sim_timeline *t);
  * [from, until).  *written gets the row count.  0, -errno or DW_EIO.
  */
 int dw_sim_truth_write(const struct dw_sim_timeline *t, const char *path,
-		       int64_t from, int64_t until, size_t *written,
-		       char *err, size_t errlen);
+		       int64_t from, int64_t until, size_t *written, char *err,
+		       size_t errlen);
 
 #endif

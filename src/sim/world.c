@@ -94,10 +94,10 @@ static int reserved(uint32_t a)
 {
 	uint8_t o = (uint8_t)(a >> 24);
 	return o == 0 || o == 10 || o == 127 || o >= 224 ||
-	       (a & 0xffff0000u) == 0xc0a80000u ||  /* 192.168/16 */
-	       (a & 0xfff00000u) == 0xac100000u ||  /* 172.16/12 */
-	       (a & 0xffc00000u) == 0x64400000u ||  /* 100.64/10 */
-	       (a & 0xffff0000u) == 0xa9fe0000u;    /* 169.254/16 */
+	       (a & 0xffff0000u) == 0xc0a80000u || /* 192.168/16 */
+	       (a & 0xfff00000u) == 0xac100000u || /* 172.16/12 */
+	       (a & 0xffc00000u) == 0x64400000u || /* 100.64/10 */
+	       (a & 0xffff0000u) == 0xa9fe0000u;   /* 169.254/16 */
 }
 
 static uint64_t slash24s(uint8_t len)
@@ -124,8 +124,9 @@ static int pick_region(const struct dw_sim_scenario *sc,
 				     : sc->regions[c->first_region + i].weight;
 	x = dw_sim_unit(h) * total;
 	for (size_t i = 0; i < c->nregions; i++) {
-		double w = a->region_w ? a->region_w[i]
-				       : sc->regions[c->first_region + i].weight;
+		double w = a->region_w
+				   ? a->region_w[i]
+				   : sc->regions[c->first_region + i].weight;
 		if (x < w)
 			return (int)(c->first_region + i);
 		x -= w;
@@ -288,8 +289,8 @@ static int build_peers(struct dw_sim_world *w)
 			for (size_t j = 0; j < w->npfx; j++) {
 				const struct dw_sim_wpfx *x = &w->pfx[j];
 				int on = p->p->feed == DW_SIM_FULL ||
-					 dw_sim_unit(dw_sim_hash3(
-						 pa, x->addr, x->len)) <
+					 dw_sim_unit(dw_sim_hash3(pa, x->addr,
+								  x->len)) <
 						 p->p->share;
 				w->carry[k * w->npfx + j] = (uint8_t)on;
 				p->ncarry += (uint32_t)on;
@@ -398,7 +399,8 @@ int dw_sim_world_build(const struct dw_sim_scenario *sc,
 	    (rc = build_names(w, err, errlen)) || (rc = build_peers(w)) ||
 	    (rc = build_geo(w))) {
 		if (rc == DW_ENOMEM)
-			snprintf(err, errlen, "out of memory building the world");
+			snprintf(err, errlen,
+				 "out of memory building the world");
 		dw_sim_world_free(w);
 		return rc;
 	}
@@ -436,8 +438,7 @@ size_t dw_sim_world_lower(const struct dw_sim_world *w, uint32_t addr,
 	return lo;
 }
 
-int dw_sim_world_find(const struct dw_sim_world *w, uint32_t addr,
-		      uint8_t len)
+int dw_sim_world_find(const struct dw_sim_world *w, uint32_t addr, uint8_t len)
 {
 	size_t i = dw_sim_world_lower(w, addr, len);
 	if (i < w->npfx && w->pfx[i].addr == addr && w->pfx[i].len == len)

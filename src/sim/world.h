@@ -27,7 +27,7 @@
 #include "sim/scenario.h"
 
 struct dw_sim_wpfx {
-	uint32_t addr;   /* host order */
+	uint32_t addr; /* host order */
 	uint8_t len;
 	uint16_t as;     /* index into sc->ases */
 	uint16_t region; /* global region index */
@@ -35,23 +35,23 @@ struct dw_sim_wpfx {
 
 /* A peer of a collector, numbered across collectors. */
 struct dw_sim_wpeer {
-	int collector;                /* index into sc->collectors */
-	const struct dw_sim_peer *p;  /* borrowed from the scenario */
-	uint16_t index;               /* in its collector's PEER_INDEX_TABLE */
-	uint32_t ncarry;              /* prefixes it carries */
+	int collector;               /* index into sc->collectors */
+	const struct dw_sim_peer *p; /* borrowed from the scenario */
+	uint16_t index;              /* in its collector's PEER_INDEX_TABLE */
+	uint32_t ncarry;             /* prefixes it carries */
 };
 
 struct dw_sim_world {
 	const struct dw_sim_scenario *sc; /* borrowed; outlives the world */
-	struct dw_sim_wpfx *pfx;      /* sorted by (addr, len) */
+	struct dw_sim_wpfx *pfx;          /* sorted by (addr, len) */
 	size_t npfx;
 	struct dw_sim_wpeer *peers;
 	size_t npeers, nfull;
-	uint8_t *carry;               /* [peer * npfx + prefix]: carried */
-	uint16_t *loc24;              /* [addr >> 8]: region + 1, 0 = none */
-	uint64_t n24;                 /* /24s with a location */
-	uint32_t *name_asn;           /* every AS the world names, sorted */
-	char **name;                  /* parallel: never NULL */
+	uint8_t *carry;     /* [peer * npfx + prefix]: carried */
+	uint16_t *loc24;    /* [addr >> 8]: region + 1, 0 = none */
+	uint64_t n24;       /* /24s with a location */
+	uint32_t *name_asn; /* every AS the world names, sorted */
+	char **name;        /* parallel: never NULL */
 	size_t nnames;
 };
 
@@ -65,8 +65,7 @@ int dw_sim_world_build(const struct dw_sim_scenario *sc,
 void dw_sim_world_free(struct dw_sim_world *w);
 
 /* Index of prefix (addr, len) in w->pfx, or -1. */
-int dw_sim_world_find(const struct dw_sim_world *w, uint32_t addr,
-		      uint8_t len);
+int dw_sim_world_find(const struct dw_sim_world *w, uint32_t addr, uint8_t len);
 /* Index of the first prefix not before (addr, len) in sort order. */
 size_t dw_sim_world_lower(const struct dw_sim_world *w, uint32_t addr,
 			  uint8_t len);

@@ -43,14 +43,10 @@ yaml_node_t *dw_yx_node(struct dw_yx *x, int id)
 static const char *kind_name(const yaml_node_t *n)
 {
 	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a scalar";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "empty";
+	case YAML_SCALAR_NODE: return "a scalar";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "empty";
 	}
 }
 
@@ -94,6 +90,15 @@ int dw_yx_map(struct dw_yx *x, const yaml_node_t *n, const char *what,
 						  what, k);
 		}
 	}
+	return 0;
+}
+
+int dw_yx_need(struct dw_yx *x, const yaml_node_t *map, const char *what,
+	       const char *key, yaml_node_t **out)
+{
+	*out = dw_yx_get(x, map, key);
+	if (!*out)
+		return dw_yx_fail(x, map, "%s: '%s' is required", what, key);
 	return 0;
 }
 
@@ -226,20 +231,11 @@ int dw_yx_duration(struct dw_yx *x, const yaml_node_t *n, uint32_t *out)
 		if (end[1])
 			goto bad;
 		switch (*end) {
-		case 's':
-			mul = 1;
-			break;
-		case 'm':
-			mul = 60;
-			break;
-		case 'h':
-			mul = 3600;
-			break;
-		case 'd':
-			mul = 86400;
-			break;
-		default:
-			goto bad;
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		default: goto bad;
 		}
 	}
 	if (v > UINT32_MAX / mul)

@@ -41,6 +41,9 @@ int dw_yx_map(struct dw_yx *x, const yaml_node_t *n, const char *what,
 	      const char *const *allowed);
 /* Value of `key` in mapping n, or NULL when absent. */
 yaml_node_t *dw_yx_get(struct dw_yx *x, const yaml_node_t *n, const char *key);
+/* Like dw_yx_get, but a missing key is an error naming `what`. */
+int dw_yx_need(struct dw_yx *x, const yaml_node_t *map, const char *what,
+	       const char *key, yaml_node_t **out);
 /* Check that n is a sequence; *len gets its length. */
 int dw_yx_seq(struct dw_yx *x, const yaml_node_t *n, const char *what,
 	      size_t *len);

@@ -20,6 +20,9 @@
  *     reported here rather than as a timeout.
  *   - Per-process state (formatter, arena, output buffer, /dev/null fd) is
  *     static and reachable, so LeakSanitizer reports only real leaks.
+ *   - Memory must stay bounded whatever the input declares: with a sanitizer
+ *     runtime a malloc hook aborts on any single allocation over
+ *     FZ_ALLOC_CAP, so replays catch it too, not only -malloc_limit_mb.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,6 +42,15 @@
 #include "cli/out.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Present only with a sanitizer runtime (ASan, also under libFuzzer). */
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *)) __attribute__((weak));
+
+/* No single allocation may exceed this, whatever the input declares: the
+ * record cap is 16 MiB (buffer doubling: 32 MiB), an xz dictionary 64 MiB. */
+#define FZ_ALLOC_CAP ((size_t)256 << 20)
 
 static struct dw_out fz_out;
 static struct bd_fmt *fz_fmt[2]; /* bgpdump -m and -M */
@@ -54,6 +66,36 @@ static void fz_die(const char *what, const struct dw_mrt_record *rec)
 			rec->subtype);
 	fprintf(stderr, "\n");
 	abort();
+}
+
+static void fz_on_malloc(const volatile void *p, size_t n)
+{
+	(void)p;
+	if (n > FZ_ALLOC_CAP) {
+		fprintf(stderr,
+			"fuzz_mrt_reader: invariant broken: allocation of %zu bytes\n",
+			n);
+		abort();
+	}
+}
+
+static void fz_on_free(const volatile void *p)
+{
+	(void)p;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* both hooks must be given, or the runtime ignores the call */
+	if (__sanitizer_install_malloc_and_free_hooks &&
+	    !__sanitizer_install_malloc_and_free_hooks(fz_on_malloc,
+						       fz_on_free)) {
+		fprintf(stderr, "fuzz_mrt_reader: cannot install malloc hook\n");
+		abort();
+	}
+	return 0;
 }
 
 static void fz_setup(void)

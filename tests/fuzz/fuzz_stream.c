@@ -66,12 +66,21 @@ static void on_malloc(const volatile void *p, size_t n)
 	}
 }
 
+static void on_free(const volatile void *p)
+{
+	(void)p;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (__sanitizer_install_malloc_and_free_hooks)
-		__sanitizer_install_malloc_and_free_hooks(on_malloc, NULL);
+	/* both hooks must be given, or the runtime ignores the call */
+	if (__sanitizer_install_malloc_and_free_hooks &&
+	    !__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free)) {
+		fprintf(stderr, "fuzz_stream: cannot install the malloc hook\n");
+		abort();
+	}
 	return 0;
 }
 

@@ -287,5 +287,5 @@ for k in $(seq 1 $NF); do
 done
 ok "every series exported equals its file (unless FAIL above)"
 
-echo "$fail failed"
+echo "$fail failed (${SECONDS} s)"
 [ $fail -eq 0 ]
