@@ -20,6 +20,8 @@
 #   DW_BENCH_SEED      gen_synth seed (1)
 #   DW_BENCH_REAL      how many of the largest real files to use (6)
 #   DW_BENCH_STRICT    1: exit 1 when a goal is missed (default: only on errors)
+#   DW_BENCH_VIS       0: skip the BGP visibility ingestion bench (default 1;
+#                      bench/vis_bench.sh, its own DW_VIS_* variables)
 #
 # Exit: 0 every measurement ran; 1 darkwatch missing, a darkwatch run failed,
 # synthetic files could not be made, or (strict) a goal was missed.
@@ -276,5 +278,17 @@ if ((nerr > 0)); then
 fi
 if [[ $strict == 1 ]] && ((nmiss > 0)); then
 	status=1
+fi
+
+# ------------------------------------------------------------ BGP visibility
+
+# `darkwatch replay` ingesting a synthetic full table and an hour of updates
+# (bench/vis_bench.sh prints its own table; see README "BGP visibility
+# ingestion").  Its failure marks this run failed; the decoder table above
+# stands either way.
+if [[ ${DW_BENCH_VIS:-1} != 0 && -f $here/vis_bench.sh ]]; then
+	echo
+	DW_SHARED=$shared DW_BUILD=$build DW_BENCH_SEED=$seed DW_BENCH_STRICT=$strict \
+		bash "$here/vis_bench.sh" || status=1
 fi
 exit "$status"

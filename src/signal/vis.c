@@ -610,7 +610,11 @@ int dw_vis_announce(struct dw_vis *v, int peer, const struct dw_prefix *pf,
 	uint32_t *n = u64map_put(&p->pfx, k, &added);
 	if (!n)
 		return DW_ENOMEM;
-	(*n)++;
+	/* the count is of live ADD-PATH paths; without ADD-PATH an
+	 * announcement of a known prefix replaces its route (implicit
+	 * withdraw), so it stays at 1 */
+	if (added || addpath)
+		(*n)++;
 	if (!added) {
 		/* re-announcement (or another path): only the origin may change */
 		global_touch(v, addr, pf->len, origin);

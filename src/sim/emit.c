@@ -241,7 +241,7 @@ static int cmp_route(const void *a, const void *b, void *vctx)
 }
 
 int dw_sim_emit_announce(struct dw_sim_emit *e, size_t peer, int64_t t,
-			 uint32_t *idx, size_t n, int hunt)
+			 uint32_t *idx, size_t n)
 {
 	struct sort_ctx ctx = {e, peer};
 	struct dw_bgp_update_spec u;
@@ -255,12 +255,11 @@ int dw_sim_emit_announce(struct dw_sim_emit *e, size_t peer, int64_t t,
 	qsort_r(idx, n, sizeof(*idx), cmp_route, &ctx);
 	while (i < n && !rc) {
 		const struct dw_sim_wpfx *first = &e->w->pfx[idx[i]];
-		unsigned v = hunt ? e->sc->churn.variants
-				  : route(e, peer, idx[i])->variant;
+		unsigned v = route(e, peer, idx[i])->variant;
 		size_t k = 0;
 		while (i + k < n && k < MAX_ANNOUNCE &&
 		       e->w->pfx[idx[i + k]].as == first->as &&
-		       (hunt || route(e, peer, idx[i + k])->variant == v)) {
+		       route(e, peer, idx[i + k])->variant == v) {
 			to_prefix(&e->w->pfx[idx[i + k]], &e->pfx[k]);
 			k++;
 		}

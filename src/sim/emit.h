@@ -31,7 +31,7 @@ struct dw_sim_route {
 	uint8_t wd;   /* events withdrawing the prefix, as the peer sees it */
 	uint8_t flap; /* a flap took it away */
 	uint8_t present; /* announced to the collector now */
-	uint8_t variant; /* path variant, < path_variants */
+	uint8_t variant; /* path variant, <= path_variants (= hunting) */
 	uint32_t since;  /* last announced (the RIB's "originated" time) */
 };
 
@@ -60,14 +60,14 @@ int dw_sim_emit_close(struct dw_sim_emit *e);
 
 /*
  * Messages from world peer `peer` stamped t.  Prefixes are world indexes;
- * announce uses each route's variant (or the hunting path when `hunt`) and
- * reorders idx to pack equal paths.  All return 0, -errno, DW_EIO,
+ * announce uses each route's variant (variant path_variants is the longer
+ * path of path hunting) and reorders idx to pack equal paths.  All return 0, -errno, DW_EIO,
  * DW_ECOMPRESS, DW_ENOMEM or an encoder's error, with a message in err.
  */
 int dw_sim_emit_withdraw(struct dw_sim_emit *e, size_t peer, int64_t t,
 			 const uint32_t *idx, size_t n);
 int dw_sim_emit_announce(struct dw_sim_emit *e, size_t peer, int64_t t,
-			 uint32_t *idx, size_t n, int hunt);
+			 uint32_t *idx, size_t n);
 /* BGP FSM state change (RFC 6396 §4.4.1 numbering). */
 int dw_sim_emit_state(struct dw_sim_emit *e, size_t peer, int64_t t,
 		      uint16_t from, uint16_t to);

@@ -183,8 +183,11 @@ static int do_event(struct gen *g, const struct act *a)
 		if (!carried(g, peer, i))
 			continue;
 		if (a->type == A_EV_DOWN && a->flag) { /* hunting first */
-			if (r->present)
+			if (r->present) {
+				r->variant = (uint8_t)g->sc->churn.variants;
+				r->since = (uint32_t)a->t;
 				g->list[n++] = i;
+			}
 			continue;
 		}
 		if (a->type == A_EV_DOWN) {
@@ -196,6 +199,10 @@ static int do_event(struct gen *g, const struct act *a)
 		} else {
 			r->wd--;
 			if (!r->present && wanted(g, peer, r)) {
+				if (r->variant >=
+				    g->sc->churn.variants) /* hunted */
+					r->variant = (uint8_t)dw_sim_rng_below(
+						&g->rng, g->sc->churn.variants);
 				r->present = 1;
 				r->since = (uint32_t)a->t;
 				g->list[n++] = i;
@@ -203,13 +210,13 @@ static int do_event(struct gen *g, const struct act *a)
 		}
 	}
 	if (a->type == A_EV_DOWN && a->flag) {
-		TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n, 1));
+		TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n));
 		TRY(push(g, a->t + 5 + dw_sim_rng_below(&g->rng, 21), A_EV_DOWN,
 			 a->peer, a->arg, 0));
 	} else if (a->type == A_EV_DOWN) {
 		TRY(dw_sim_emit_withdraw(g->out, peer, a->t, g->list, n));
 	} else {
-		TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n, 0));
+		TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n));
 	}
 fail:
 	return rc;
@@ -253,7 +260,7 @@ static int do_flap_up(struct gen *g, const struct act *a)
 		r->variant = (uint8_t)other_variant(g, r->variant);
 	r->present = 1;
 	r->since = (uint32_t)a->t;
-	return dw_sim_emit_announce(g->out, a->peer, a->t, &idx, 1, 0);
+	return dw_sim_emit_announce(g->out, a->peer, a->t, &idx, 1);
 }
 
 static int do_path(struct gen *g, const struct act *a)
@@ -272,7 +279,7 @@ static int do_path(struct gen *g, const struct act *a)
 	uint32_t idx = (uint32_t)i;
 	r->variant = (uint8_t)other_variant(g, r->variant);
 	r->since = (uint32_t)a->t;
-	TRY(dw_sim_emit_announce(g->out, a->peer, a->t, &idx, 1, 0));
+	TRY(dw_sim_emit_announce(g->out, a->peer, a->t, &idx, 1));
 fail:
 	return rc;
 }
@@ -300,7 +307,7 @@ static int do_burst(struct gen *g, const struct act *a)
 		r->since = (uint32_t)a->t;
 		g->list[n++] = (uint32_t)i;
 	}
-	TRY(dw_sim_emit_announce(g->out, a->peer, a->t, g->list, n, 0));
+	TRY(dw_sim_emit_announce(g->out, a->peer, a->t, g->list, n));
 fail:
 	return rc;
 }
@@ -341,7 +348,7 @@ static int do_session(struct gen *g, const struct act *a)
 			g->list[n++] = (uint32_t)i;
 		}
 	}
-	TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n, 0));
+	TRY(dw_sim_emit_announce(g->out, peer, a->t, g->list, n));
 fail:
 	return rc;
 }

@@ -46,6 +46,34 @@ static int csv_safe(struct dw_yx *x, const yaml_node_t *n, const char *s)
 	return 0;
 }
 
+/*
+ * Region names are words of ASCII letters, digits and '-' separated by
+ * single spaces: then darkwatch's region code (GEO.md: "CC-Name", runs of
+ * separators as one '_') is simply the name with spaces as '_', the code
+ * truth.csv uses.
+ */
+static int region_name_ok(struct dw_yx *x, const yaml_node_t *n, const char *s)
+{
+	const char *p = s;
+	int prev_space = 1;
+
+	for (; *p; p++) {
+		int word = (*p >= 'a' && *p <= 'z') ||
+			   (*p >= 'A' && *p <= 'Z') ||
+			   (*p >= '0' && *p <= '9') || *p == '-';
+		if (!word && (*p != ' ' || prev_space))
+			break;
+		prev_space = *p == ' ';
+	}
+	if (*p || prev_space)
+		return dw_yx_fail(
+			x, n,
+			"region name '%s': use words of ASCII letters, "
+			"digits and '-' separated by single spaces",
+			s);
+	return 0;
+}
+
 static int opt_str(struct dw_yx *x, const yaml_node_t *map, const char *key,
 		   char **out)
 {
@@ -151,7 +179,7 @@ static int parse_region(struct dw_yx *x, struct dw_sim_scenario *sc,
 	sc->nregions++; /* owned from here: freed with the scenario */
 	if (!*r->name)
 		return dw_yx_fail(x, v, "region name is empty");
-	TRY(csv_safe(x, v, r->name));
+	TRY(region_name_ok(x, v, r->name));
 	if (dw_sim_scenario_region(sc, country, r->name) !=
 	    (int)sc->nregions - 1)
 		return dw_yx_fail(x, v, "region '%s' twice", r->name);

@@ -532,6 +532,52 @@ static void test_runs(void)
 	buf_free(&bz);
 }
 
+/* Read an xz/LZMA2 multibyte integer at *off; -1 if malformed. */
+static long long xz_varint(const struct buf *b, size_t *off)
+{
+	long long v = 0;
+
+	for (int shift = 0; shift < 63 && *off < b->len; shift += 7) {
+		uint8_t c = b->p[(*off)++];
+		v |= (long long)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	return -1;
+}
+
+/* An xz header asking for a 4 GiB dictionary is refused, not allocated. */
+static void test_xz_memlimit(void)
+{
+	struct buf data = {0}, xz = {0};
+	struct result r;
+	size_t off = 14, hsize;
+	uint32_t crc;
+
+	gen_data(&data, 100000, 9);
+	xz_compress(data.p, data.len, &xz);
+	/* Block header after the 12-byte stream header: size, flags, optional
+	 * sizes, then the LZMA2 filter (id 0x21, 1 property byte). */
+	hsize = ((size_t)xz.p[12] + 1) * 4;
+	if (xz.p[13] & 0x40)
+		xz_varint(&xz, &off);
+	if (xz.p[13] & 0x80)
+		xz_varint(&xz, &off);
+	CHECK_INT(xz_varint(&xz, &off), 0x21);
+	CHECK_INT(xz_varint(&xz, &off), 1);
+	xz.p[off] = 40; /* dictionary size 4 GiB - 1 */
+	crc = (uint32_t)crc32(0, xz.p + 12, (uInt)(hsize - 4));
+	for (int i = 0; i < 4; i++)
+		xz.p[12 + hsize - 4 + i] = (uint8_t)(crc >> (8 * i));
+	CHECK_INT(decode_mem(&xz, 1, 4096, &r), DW_ENOMEM);
+	CHECK_INT(r.out.len, 0);
+	buf_free(&r.out);
+	CHECK_INT(decode_mem(&xz, 2, 4096, &r), DW_ENOMEM);
+	buf_free(&r.out);
+	buf_free(&data);
+	buf_free(&xz);
+}
+
 /* Run argv[0] with argv, collecting its stdout; returns its exit status. */
 static int run_tool(char *const argv[], struct buf *out)
 {
@@ -787,6 +833,7 @@ int main(void)
 	test_corrupt();
 	test_many_blocks();
 	test_runs();
+	test_xz_memlimit();
 	test_shared();
 	test_stdin();
 	test_early_free();

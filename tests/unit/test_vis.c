@@ -174,6 +174,15 @@ int main(void)
 	CHECK_EQ_INT(dw_vis_count_country(v, "US", DW_VIS_50), 1);
 	CHECK_EQ_INT(dw_vis_count_country(v, "US", DW_VIS_ANY), 3);
 
+	/* a re-announcement replaces the route: one withdrawal removes it */
+	add(v, p1, "20.0.3.0/24", 7018);
+	add(v, p2, "20.0.3.0/24", 7018);
+	add(v, p1, "20.0.3.0/24", 7018);
+	CHECK_EQ_INT(dw_vis_count_country(v, "US", DW_VIS_100), 2);
+	del(v, p1, "20.0.3.0/24");
+	CHECK_EQ_INT(dw_vis_count_country(v, "US", DW_VIS_100), 1);
+	del(v, p2, "20.0.3.0/24");
+
 	/* origin change on re-announcement moves the /24 between ASes */
 	add(v, p1, "20.0.0.0/24", 3356);
 	CHECK_EQ_INT(dw_vis_count_asn(v, 3356, DW_VIS_ANY), 1);
