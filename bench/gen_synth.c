@@ -605,8 +605,9 @@ static int gen_rib(struct gen *G)
  * path and communities, 1 in 100 also a new origin), a withdrawal (20%), the
  * return of a block withdrawn earlier (20%), a new prefix (2%).  An event
  * touches 1-20 neighbouring prefixes with the same origin (the block an AS
- * announces together); 25-30% of events reach every peer, the others 1-5
- * peers.  60% of events fall on a fixed 2% of "unstable" prefixes, as churn
+ * announces together); all peers see 25% of path changes and 20% of
+ * withdrawals, the others reach 1-5 peers; a return or a new prefix reaches
+ * every peer that lacks it.  60% of events fall on a fixed 2% of "unstable" prefixes, as churn
  * does.  --flaps N resets N sessions spread over the hour: the peer goes
  * down, comes back 30 s later and sends its whole table again (each prefix
  * counted as an update).  Timestamps grow with the events written, so the

@@ -95,9 +95,10 @@ if [[ ! -s $bview || ! -s $arch/$month/updates.20191116.0855.gz ]]; then
 	# the RIB and the updates in parallel: the machine has two cores
 	args=(--kind ris --out "$arch.part" --peers "$peers" --prefixes "$prefixes"
 		--updates "$updates" --seed "$seed")
-	"$gen" "${args[@]}" --part rib 2>"$work/gen-rib.log" &
+	# gen_synth finds the real pfx2as table under $DW_SHARED/data/pfx2as
+	DW_SHARED=$shared "$gen" "${args[@]}" --part rib 2>"$work/gen-rib.log" &
 	p1=$!
-	"$gen" "${args[@]}" --part updates 2>"$work/gen-upd.log" &
+	DW_SHARED=$shared "$gen" "${args[@]}" --part updates 2>"$work/gen-upd.log" &
 	p2=$!
 	ok=1
 	wait $p1 || ok=0

@@ -13,11 +13,14 @@
 # DW_SKIP_DEPS=1 skips the check (non-Debian machines; you install by hand).
 set -euo pipefail
 
-# Build and the first milestone (MRT decoding, bgpdump as the test oracle).
+# Build, and the tools the tests drive: bgpdump (the differential oracle),
+# python3 (brute-force and JSON checks), xxd (crafted inputs), curl (waits
+# for the test HTTP server).
 base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
-	bgpdump bzip2 xz-utils gzip)
-# Needed by later stages (store, geo, API, fetcher, telescope, config);
-# installed now so they are there when that code lands.
+	bgpdump bzip2 xz-utils gzip python3 xxd curl)
+# Libraries of the store, geolocation, downloads, simulator (sqlite3,
+# jansson, libmaxminddb, libcurl, libyaml, libcrypto), and of stages to come
+# (libmicrohttpd, libpcap).
 later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
 	libcurl4-openssl-dev libpcap-dev libyaml-dev libssl-dev)
 # Only for `make fuzz` (libFuzzer needs clang).

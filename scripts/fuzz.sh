@@ -154,6 +154,9 @@ for name in "${names[@]}"; do
 	if ((${#kept[@]})); then
 		result="FOUND ${#kept[@]} (see tests/fuzz/regressions/$name/)"
 		failed=1
+	elif ((rc == 72)); then # libFuzzer's code for SIGINT/SIGTERM
+		result=interrupted
+		failed=1
 	elif ((rc != 0)); then
 		result="fuzzer exited $rc without an artifact (log: see below)"
 		tail -n 20 "$log" >&2

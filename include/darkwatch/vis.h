@@ -87,6 +87,9 @@ int dw_vis_peer(struct dw_vis *v, uint32_t collector, const struct dw_addr *addr
  */
 int dw_vis_announce(struct dw_vis *v, int peer, const struct dw_prefix *p,
 		    int addpath, uint32_t path_id, uint32_t origin);
+/* Hint: an announcement of p by peer follows soon (RIB loading issues one
+ * per entry of a record first, so the 30-odd cache misses overlap). */
+void dw_vis_prefetch(const struct dw_vis *v, int peer, const struct dw_prefix *p);
 int dw_vis_withdraw(struct dw_vis *v, int peer, const struct dw_prefix *p,
 		    int addpath, uint32_t path_id);
 /* Session left Established: every route of the peer is gone. */

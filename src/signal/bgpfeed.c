@@ -108,6 +108,11 @@ static int apply_rib(struct dw_vis *v, struct src *s,
 	    rec->u.rib.afi != DW_AFI_IPV4 || rec->u.rib.safi != DW_SAFI_UNICAST)
 		return 0;
 	const struct dw_mrt_rib *rib = &rec->u.rib;
+	for (unsigned i = 0; i < rib->count; i++) {
+		const struct dw_mrt_rib_entry *e = &rib->entries[i];
+		if (e->peer && e->peer_index < s->npeer_map)
+			dw_vis_prefetch(v, s->peer_map[e->peer_index], &rib->prefix);
+	}
 	for (unsigned i = 0; i < rib->count && rc >= 0; i++) {
 		const struct dw_mrt_rib_entry *e = &rib->entries[i];
 		if (!e->peer || e->peer_index >= s->npeer_map)

@@ -8,6 +8,24 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE (2u << 20)
+
+/* Zeroed array; 2 MiB pages for big ones (fewer TLB misses on random probes). */
+static void *zalloc(size_t bytes)
+{
+	if (bytes < 2 * HUGE)
+		return calloc(1, bytes);
+	size_t r = (bytes + HUGE - 1) & ~(size_t)(HUGE - 1);
+	void *p = aligned_alloc(HUGE, r);
+	if (!p)
+		return NULL;
+	madvise(p, r, MADV_HUGEPAGE);
+	memset(p, 0, bytes);
+	return p;
+}
+
 
 static inline size_t slot(uint64_t k, size_t cap)
 {
@@ -34,8 +52,8 @@ uint32_t *u64map_get(const struct u64map *m, uint64_t key)
 static int grow(struct u64map *m)
 {
 	size_t ncap = m->cap ? m->cap * 2 : 64;
-	uint64_t *nk = calloc(ncap, sizeof(*nk));
-	uint32_t *nv = malloc(ncap * sizeof(*nv));
+	uint64_t *nk = zalloc(ncap * sizeof(*nk));
+	uint32_t *nv = zalloc(ncap * sizeof(*nv));
 	if (!nk || !nv) {
 		free(nk);
 		free(nv);
@@ -118,4 +136,13 @@ void u64map_free(struct u64map *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
+}
+
+void u64map_prefetch(const struct u64map *m, uint64_t key)
+{
+	if (!m->cap)
+		return;
+	size_t i = slot(key, m->cap);
+	__builtin_prefetch(&m->keys[i], 1);
+	__builtin_prefetch(&m->vals[i], 1);
 }

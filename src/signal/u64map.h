@@ -26,6 +26,7 @@ uint32_t *u64map_put(struct u64map *m, uint64_t key, int *added);
 /* Remove key; returns 1 if it was there. */
 int u64map_del(struct u64map *m, uint64_t key);
 void u64map_clear(struct u64map *m);
+void u64map_prefetch(const struct u64map *m, uint64_t key);
 void u64map_free(struct u64map *m);
 
 /* Iterate: for (size_t i = 0; i < m->cap; i++) if (m->keys[i]) ... */

@@ -626,6 +626,14 @@ int dw_vis_announce(struct dw_vis *v, int peer, const struct dw_prefix *pf,
 	return p->bulk ? 0 : check_full(v, p);
 }
 
+void dw_vis_prefetch(const struct dw_vis *v, int peer, const struct dw_prefix *pf)
+{
+	uint32_t addr;
+	if (!v4(pf, &addr) || peer < 0 || (size_t)peer >= v->npeers)
+		return;
+	u64map_prefetch(&v->peers[peer].pfx, pkey(addr, pf->len));
+}
+
 int dw_vis_withdraw(struct dw_vis *v, int peer, const struct dw_prefix *pf,
 		    int addpath, uint32_t path_id)
 {

@@ -10,6 +10,8 @@
  * byte, including how much is delivered before DW_ETRUNC / DW_ECOMPRESS.
  *
  * Exit status 0 when every check passes; each failed check prints both sides.
+ * Longer than the house ~800 lines: one test file per module, and the
+ * compressors and reference decoders at the top serve every case.
  */
 #include "darkwatch/err.h"
 #include "darkwatch/stream.h"
