@@ -184,9 +184,10 @@ static void usage(FILE *f)
 		"                        [--full-feed-min-v4 N] [--cache DIR]\n\n"
 		"Rebuild the BGP visibility signal (datasource `bgp`, 300 s bins) of\n"
 		"[--from, --until) from route-collector archives: the last RIB dump at\n"
-		"or before --from, then every update file through --until, for each\n"
-		"collector (RIPE RIS rrcNN or RouteViews route-views*).  T is epoch\n"
-		"seconds or ISO 8601 UTC (2019-11-16T14:00:00Z).\n\n"
+		"or before --from, then every update file through --until (later RIB\n"
+		"dumps re-synchronise the tables), for each collector (RIPE RIS rrcNN\n"
+		"or RouteViews route-views*).  T is epoch seconds or ISO 8601 UTC\n"
+		"(2019-11-16T14:00:00Z).\n\n"
 		"  --archive X         a local directory in the RIS/RouteViews layout,\n"
 		"                      or an http(s) mirror (downloads are cached)\n"
 		"  --geo FILE          geolocation database (mmdb or @ip-location-db\n"
@@ -367,6 +368,17 @@ static int plan(struct dw_archive *a, const char *col, const struct opts *o,
 	if ((rc = add_input(r, cap, rel, local, rib_t)) < 0)
 		return rc;
 	for (int64_t t = rib_t; t < o->until; t += upd_every) {
+		/* later RIB dumps re-synchronise the tables (read just before the
+		 * updates that start at the same time) */
+		if (t > rib_t && t % rib_every == 0) {
+			dw_archive_path(col, 1, t, rel, sizeof(rel));
+			if ((rc = dw_archive_get(a, rel, &local)) < 0) {
+				fprintf(stderr, "darkwatch replay: %s\n", dw_archive_errmsg(a));
+				return rc;
+			}
+			if (rc == 0 && (rc = add_input(r, cap, rel, local, t)) < 0)
+				return rc;
+		}
 		dw_archive_path(col, 0, t, rel, sizeof(rel));
 		if ((rc = dw_archive_get(a, rel, &local)) < 0) {
 			fprintf(stderr, "darkwatch replay: %s\n", dw_archive_errmsg(a));
