@@ -30,17 +30,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "common/try.h"
 
 #define BLOCK (256u * 1024u)
 #define AS_TRANS 23456u
 #define MAX_SEG 255u
-
-#define TRY(x)                   \
-	do {                     \
-		rc = (x);        \
-		if (rc)          \
-			goto fail; \
-	} while (0)
 
 struct dw_mrt_writer {
 	int fd;

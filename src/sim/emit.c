@@ -21,18 +21,12 @@
 #include "darkwatch/err.h"
 #include "darkwatch/mrt_writer.h"
 #include "sim/rng.h"
+#include "common/try.h"
 
 #define MAX_WITHDRAW 500 /* prefixes per UPDATE: stays under 4096 bytes */
 #define MAX_ANNOUNCE 400
 #define MAX_PATH     12
 #define PATH_MAX_LEN 4096
-
-#define TRY(x)                     \
-	do {                       \
-		rc = (x);          \
-		if (rc)            \
-			goto fail; \
-	} while (0)
 
 struct dw_sim_emit {
 	const struct dw_sim_world *w;

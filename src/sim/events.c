@@ -14,13 +14,7 @@
 #include <string.h>
 
 #include "darkwatch/err.h"
-
-#define TRY(x)                     \
-	do {                       \
-		rc = (x);          \
-		if (rc)            \
-			goto fail; \
-	} while (0)
+#include "common/try.h"
 
 static const char *const kind_names[DW_SIM_KIND__N] = {
 	"withdraw",         "partial_withdraw", "region_withdraw",

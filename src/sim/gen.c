@@ -18,16 +18,10 @@
 #include "darkwatch/err.h"
 #include "sim/emit.h"
 #include "sim/rng.h"
+#include "common/try.h"
 
 #define SLOT      300
 #define RIB_EVERY 28800
-
-#define TRY(x)                     \
-	do {                       \
-		rc = (x);          \
-		if (rc)            \
-			goto fail; \
-	} while (0)
 
 enum act_type {
 	A_EV_DOWN,   /* arg = event; flag = path hunting first */

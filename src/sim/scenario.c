@@ -18,13 +18,7 @@
 #include "darkwatch/err.h"
 #include "sim/events.h"
 #include "sim/yamlx.h"
-
-#define TRY(x)                     \
-	do {                       \
-		rc = (x);          \
-		if (rc)            \
-			goto fail; \
-	} while (0)
+#include "common/try.h"
 
 int dw_sim_scenario_as(const struct dw_sim_scenario *sc, uint32_t asn)
 {
