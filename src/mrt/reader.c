@@ -358,7 +358,7 @@ int dw_mrt_reader_next(struct dw_mrt_reader *r, const struct dw_mrt_record **out
 }
 
 static int reader_init(struct dw_stream *s, const struct dw_mrt_reader_conf *conf,
-		       struct dw_mrt_reader **out)
+		       size_t bufsize, struct dw_mrt_reader **out)
 {
 	struct dw_mrt_reader *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -370,7 +370,7 @@ static int reader_init(struct dw_stream *s, const struct dw_mrt_reader_conf *con
 		r->conf = (struct dw_mrt_reader_conf)DW_MRT_READER_CONF_DEFAULT;
 	if (!r->conf.max_record)
 		r->conf.max_record = 16u << 20;
-	r->cap = 1u << 20;
+	r->cap = bufsize; /* grows to the largest record, up to max_record */
 	r->buf = malloc(r->cap);
 	r->arena = dw_arena_new(64u << 20);
 	if (!r->buf || !r->arena)
@@ -397,7 +397,7 @@ int dw_mrt_reader_open(const char *path, const struct dw_mrt_reader_conf *conf,
 	int rc = dw_stream_open(path, &sc, &s);
 	if (rc < 0)
 		return rc;
-	return reader_init(s, conf, out);
+	return reader_init(s, conf, 1u << 20, out);
 }
 
 int dw_mrt_reader_open_mem(const void *buf, size_t len,
@@ -410,7 +410,8 @@ int dw_mrt_reader_open_mem(const void *buf, size_t len,
 	int rc = dw_stream_open_mem(buf, len, &sc, &s);
 	if (rc < 0)
 		return rc;
-	return reader_init(s, conf, out);
+	/* memory inputs are small (tests, fuzzing): start with a small buffer */
+	return reader_init(s, conf, 64u << 10, out);
 }
 
 const struct dw_mrt_error *dw_mrt_reader_error(const struct dw_mrt_reader *r)

@@ -94,6 +94,9 @@ static int set_add(struct set *s, const struct key *k)
 static void add_prefix(struct dw_mrt_stats *s, const struct dw_prefix *p)
 {
 	if (p->addr.af == DW_AF_INET && p->len <= 24) {
+		if (!s->v4bits &&
+		    !(s->v4bits = calloc(V4_BITMAP_BITS / 64, sizeof(uint64_t))))
+			return; /* out of memory: the distinct count stays low */
 		uint32_t a = dw_addr_v4(&p->addr);
 		uint32_t bit = (1u << p->len) + (p->len ? a >> (32 - p->len) : 0);
 		uint64_t m = (uint64_t)1 << (bit & 63);
@@ -128,10 +131,7 @@ int dw_mrt_stats_new(struct dw_mrt_stats **out)
 	if (!s)
 		return DW_ENOMEM;
 	s->arena = dw_arena_new(64u << 20);
-	s->v4bits = calloc(V4_BITMAP_BITS / 64, sizeof(uint64_t));
-	if (!s->arena || !s->v4bits) {
-		dw_arena_free(s->arena);
-		free(s->v4bits);
+	if (!s->arena) { /* the /24 bitmap comes with the first IPv4 prefix */
 		free(s);
 		return DW_ENOMEM;
 	}
