@@ -499,6 +499,16 @@ static void cov_diff(struct dw_vis *v, const uint64_t *old, const uint64_t *nw)
 	}
 }
 
+/* Take a peer out of the full-feed set (the caller runs update_all). */
+static void leave_full(struct dw_vis *v, struct peer *p)
+{
+	cov_diff(v, p->cov, NULL);
+	free(p->cov);
+	p->cov = NULL;
+	p->full = 0;
+	v->nfull--;
+}
+
 /* Join or leave the full-feed set when the table size crosses the bar. */
 static int check_full(struct dw_vis *v, struct peer *p)
 {
@@ -513,11 +523,7 @@ static int check_full(struct dw_vis *v, struct peer *p)
 		v->nfull++;
 		cov_diff(v, NULL, p->cov);
 	} else {
-		cov_diff(v, p->cov, NULL);
-		free(p->cov);
-		p->cov = NULL;
-		p->full = 0;
-		v->nfull--;
+		leave_full(v, p);
 	}
 	update_all(v);
 	return 0;
@@ -679,11 +685,7 @@ int dw_vis_peer_down(struct dw_vis *v, int peer)
 	if (p->bulk)
 		return 0;
 	if (p->full) {
-		cov_diff(v, p->cov, NULL);
-		free(p->cov);
-		p->cov = NULL;
-		p->full = 0;
-		v->nfull--;
+		leave_full(v, p);
 		update_all(v);
 	}
 	clear_table(v, p);
