@@ -33,7 +33,7 @@ export DW_SHARED
 CONFIGURE = $(CMAKE) -S . -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DDW_SHARED="$(DW_SHARED)"
 
-.PHONY: all build deps deps-fuzz test asan demo bench fuzz install clean
+.PHONY: all build deps deps-fuzz deps-bench test asan demo bench fuzz install clean
 
 all: build
 
@@ -42,6 +42,9 @@ deps:
 
 deps-fuzz:
 	@bash scripts/deps.sh fuzz
+
+deps-bench:
+	@bash scripts/deps.sh bench
 
 build: deps
 	$(CONFIGURE) -B build
@@ -60,7 +63,7 @@ test: deps
 demo: build
 	bash scripts/demo.sh
 
-bench: build
+bench: deps-bench build
 	@if [ -f bench/run.sh ]; then \
 		bash bench/run.sh; \
 	else \

@@ -9,6 +9,7 @@
 #
 #   bash scripts/deps.sh          packages for build, test, demo, bench
 #   bash scripts/deps.sh fuzz     the same plus clang and libFuzzer
+#   bash scripts/deps.sh bench    the same plus wrk and nginx
 #
 # DW_SKIP_DEPS=1 skips the check (non-Debian machines; you install by hand).
 set -euo pipefail
@@ -23,15 +24,26 @@ base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
 # (libmicrohttpd, libpcap).
 later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
 	libcurl4-openssl-dev libpcap-dev libyaml-dev libssl-dev)
+# The dashboard: its browser tests drive Debian's Chromium headless; the
+# front-end is built with Node.js and npm (taken from Debian only when the
+# machine has no node of its own).
+web=(chromium)
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	web+=(nodejs npm)
+fi
 # Only for `make fuzz` (libFuzzer needs clang).
 fuzz=(clang libclang-rt-14-dev libfuzzer-14-dev)
+# Only for `make bench`: wrk drives the API, nginx serves the static
+# reference it is compared with.
+bench=(wrk nginx-light)
 
-want=("${base[@]}" "${later[@]}")
+want=("${base[@]}" "${later[@]}" "${web[@]}")
 case "${1:-}" in
 "") ;;
 fuzz) want+=("${fuzz[@]}") ;;
+bench) want+=("${bench[@]}") ;;
 *)
-	echo "usage: $0 [fuzz]" >&2
+	echo "usage: $0 [fuzz|bench]" >&2
 	exit 1
 	;;
 esac

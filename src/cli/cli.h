@@ -28,6 +28,10 @@ int dw_cmd_mrt(int argc, char **argv);
 int dw_cmd_sim(int argc, char **argv);
 int dw_cmd_replay(int argc, char **argv);
 int dw_cmd_signal(int argc, char **argv);
+int dw_cmd_detect(int argc, char **argv);  /* detect_cmd.c */
+int dw_cmd_events(int argc, char **argv);  /* detect_cmd.c */
+int dw_cmd_eval(int argc, char **argv);    /* eval_cmd.c */
+int dw_cmd_serve(int argc, char **argv);   /* serve_cmd.c */
 
 /* Progress line on stderr when it is a terminal (rate-limited). */
 struct dw_progress {

@@ -18,6 +18,10 @@ static const struct dw_verb verbs[] = {
 	{"sim", "write a simulated world as archives (see docs/SIM.md)", dw_cmd_sim},
 	{"replay", "build the BGP visibility signal from archives", dw_cmd_replay},
 	{"signal", "import or export time series (CSV/JSON)", dw_cmd_signal},
+	{"detect", "find outages in the stored signals (alerts, events)", dw_cmd_detect},
+	{"events", "list detected outage events (table, CSV, JSON)", dw_cmd_events},
+	{"eval", "score the detectors against a ground-truth file", dw_cmd_eval},
+	{"serve", "serve the IODA-compatible API and the dashboard", dw_cmd_serve},
 };
 
 static void usage(FILE *f)

@@ -6,9 +6,10 @@
  * importer write here, detectors, the API and exports read from here.
  *
  * Key decisions:
- *  - SQL text lives only in this file, as constants: statements[] for the
- *    prepared statements (prepared lazily, kept for the connection's life)
- *    and migrations[] for the schema.  Values from users or files reach SQL
+ *  - SQL text lives only in src/store/, as constants: here statements[]
+ *    for the prepared statements (prepared lazily, kept for the
+ *    connection's life) and migrations[] for the schema; alert.c and
+ *    query.c hold the detectors' and the API's statements (store_int.h).  Values from users or files reach SQL
  *    only as bound parameters.
  *  - The schema is versioned in meta.schema_version; migrations[v] takes a
  *    store from version v to v + 1 and runs inside one BEGIN IMMEDIATE
@@ -20,12 +21,13 @@
  *    by series id for steps).  Rows are never deleted, so a cached id stays
  *    right for the life of the connection, except after a rollback, which may
  *    undo rows created in the transaction: rollback drops every cache.
- *  - Longer than the house ~800 lines on purpose: this is the one file that
- *    holds SQL (DESIGN.md: nothing else writes SQL), so a reviewer checks
- *    every statement, its bindings and its transaction in one place.
+ *  - Longer than the house ~800 lines on purpose: the schema, its
+ *    migrations and the write path belong together, so a reviewer checks
+ *    every table, its statements and its transactions in one place.
  */
 #include "darkwatch/store.h"
 #include "darkwatch/err.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -78,6 +80,35 @@ static const char *const migrations[] = {
 	"  last_t INTEGER,"
 	"  done_at INTEGER NOT NULL,"
 	"  PRIMARY KEY(source, sha256));",
+	/* 1 -> 2: the detectors' tables (alert.c, docs/STORE.md). */
+	"CREATE TABLE alert("
+	"  series_id INTEGER NOT NULL REFERENCES series(id),"
+	"  method TEXT NOT NULL,"
+	"  t INTEGER NOT NULL,"
+	"  level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 2),"
+	"  value REAL NOT NULL,"
+	"  history REAL,"
+	"  condition TEXT NOT NULL,"
+	"  PRIMARY KEY(series_id, method, t)) WITHOUT ROWID;"
+	"CREATE INDEX alert_time ON alert(t);"
+	"CREATE TABLE event("
+	"  id INTEGER PRIMARY KEY,"
+	"  entity_id INTEGER NOT NULL REFERENCES entity(id),"
+	"  datasource TEXT NOT NULL,"
+	"  subtype TEXT NOT NULL DEFAULT '',"
+	"  method TEXT NOT NULL,"
+	"  t_start INTEGER NOT NULL,"
+	"  t_end INTEGER,"
+	"  score REAL NOT NULL,"
+	"  max_drop REAL NOT NULL,"
+	"  UNIQUE(entity_id, datasource, subtype, method, t_start));"
+	"CREATE INDEX event_time ON event(t_start);"
+	"CREATE TABLE detect_state("
+	"  series_id INTEGER NOT NULL REFERENCES series(id),"
+	"  method TEXT NOT NULL,"
+	"  last_t INTEGER NOT NULL,"
+	"  state BLOB NOT NULL,"
+	"  PRIMARY KEY(series_id, method)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(NMIGRATIONS == DW_STORE_SCHEMA_VERSION,
@@ -92,6 +123,7 @@ enum st {
 	ST_SER_COUNT,
 	ST__COUNT
 };
+_Static_assert(ST__COUNT <= DW_STORE_I_NST, "raise DW_STORE_I_NST");
 
 #define SERIES_COLS                                                    \
 	"SELECT s.id, s.entity_id, s.step, s.datasource, s.subtype, "  \
@@ -134,30 +166,7 @@ static const char *const statements[ST__COUNT] = {
 static const char *const entity_types[] = {"continent", "country", "region",
 					   "asn", "geoasn"};
 
-/* ---- cache: (key bytes) -> id, aux, name ---- */
-
-struct slot {
-	char *key; /* owned; NULL marks an empty slot */
-	size_t klen;
-	uint64_t h;
-	int64_t id, aux; /* aux: a series' step */
-	char *name;      /* owned copy of an entity's name, or NULL */
-};
-
-struct cache {
-	struct slot *slot;
-	size_t cap, n; /* cap: a power of two, or 0 */
-};
-
-struct dw_store {
-	sqlite3 *db;
-	int rdonly, in_tx;
-	sqlite3_stmt *st[ST__COUNT];
-	struct cache ents, series;
-	int64_t *steps; /* steps[series id], 0 = not known */
-	size_t nsteps;
-	char msg[256];
-};
+/* ---- cache: (key bytes) -> id, aux, name (structs in store_int.h) ---- */
 
 static uint64_t hash(const void *p, size_t n)
 {
@@ -280,8 +289,7 @@ static void steps_set(struct dw_store *s, int64_t id, int64_t step)
 
 /* ---- errors ---- */
 
-__attribute__((format(printf, 3, 4))) static int
-setmsg(struct dw_store *s, int err, const char *fmt, ...)
+int dw_store_i_msg(struct dw_store *s, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -319,10 +327,10 @@ static int map_rc(sqlite3 *db, int rc)
  * full, I/O error, out of memory) make SQLite roll the transaction back by
  * itself: notice it, so the caches and in_tx stay true.
  */
-static int fail_db(struct dw_store *s, int rc, const char *what)
+int dw_store_i_fail(struct dw_store *s, int rc, const char *what)
 {
 	int err = map_rc(s->db, rc);
-	setmsg(s, err, "%s: %s", what, s->db ? sqlite3_errmsg(s->db)
+	dw_store_i_msg(s, err, "%s: %s", what, s->db ? sqlite3_errmsg(s->db)
 					     : sqlite3_errstr(rc));
 	if (s->in_tx && s->db && sqlite3_get_autocommit(s->db)) {
 		s->in_tx = 0;
@@ -331,10 +339,10 @@ static int fail_db(struct dw_store *s, int rc, const char *what)
 	return err;
 }
 
-static int writable(struct dw_store *s)
+int dw_store_i_writable(struct dw_store *s)
 {
 	if (s->rdonly)
-		return setmsg(s, -EROFS, "the store was opened read-only");
+		return dw_store_i_msg(s, -EROFS, "the store was opened read-only");
 	return 0;
 }
 
@@ -375,7 +383,7 @@ static int utf8_ok(const unsigned char *p, size_t n)
 	return 1;
 }
 
-static int text_ok(const char *s, size_t min, size_t max)
+int dw_store_i_text_ok(const char *s, size_t min, size_t max)
 {
 	size_t n;
 	if (!s)
@@ -385,7 +393,7 @@ static int text_ok(const char *s, size_t min, size_t max)
 }
 
 /* [A-Za-z0-9._-]{min,max} */
-static int ident_ok(const char *s, size_t min, size_t max)
+int dw_store_i_ident_ok(const char *s, size_t min, size_t max)
 {
 	size_t n = 0;
 	if (!s)
@@ -410,23 +418,23 @@ int dw_store_entity_type_valid(const char *type)
 
 int dw_store_datasource_valid(const char *s)
 {
-	return ident_ok(s, 1, DW_STORE_NAME_MAX);
+	return dw_store_i_ident_ok(s, 1, DW_STORE_NAME_MAX);
 }
 
 int dw_store_subtype_valid(const char *s)
 {
-	return !s || ident_ok(s, 0, DW_STORE_NAME_MAX);
+	return !s || dw_store_i_ident_ok(s, 0, DW_STORE_NAME_MAX);
 }
 
-static int check_entity(struct dw_store *s, const char *type, const char *code)
+int dw_store_i_check_entity(struct dw_store *s, const char *type, const char *code)
 {
 	if (!dw_store_entity_type_valid(type))
-		return setmsg(s, DW_EINVAL,
+		return dw_store_i_msg(s, DW_EINVAL,
 			      "unknown entity type '%.64s' (use continent, "
 			      "country, region, asn or geoasn)",
 			      type ? type : "(null)");
-	if (!text_ok(code, 1, DW_STORE_CODE_MAX))
-		return setmsg(s, DW_EINVAL,
+	if (!dw_store_i_text_ok(code, 1, DW_STORE_CODE_MAX))
+		return dw_store_i_msg(s, DW_EINVAL,
 			      "entity code must be 1 to %d bytes of UTF-8 "
 			      "text without control characters",
 			      DW_STORE_CODE_MAX);
@@ -436,12 +444,12 @@ static int check_entity(struct dw_store *s, const char *type, const char *code)
 static int check_series(struct dw_store *s, const char *ds,
 			const char *subtype)
 {
-	if (!ident_ok(ds, 1, DW_STORE_NAME_MAX))
-		return setmsg(s, DW_EINVAL,
+	if (!dw_store_i_ident_ok(ds, 1, DW_STORE_NAME_MAX))
+		return dw_store_i_msg(s, DW_EINVAL,
 			      "datasource must be 1 to %d characters of "
 			      "A-Z a-z 0-9 . _ -", DW_STORE_NAME_MAX);
-	if (!ident_ok(subtype, 0, DW_STORE_NAME_MAX))
-		return setmsg(s, DW_EINVAL,
+	if (!dw_store_i_ident_ok(subtype, 0, DW_STORE_NAME_MAX))
+		return dw_store_i_msg(s, DW_EINVAL,
 			      "subtype must be at most %d characters of "
 			      "A-Z a-z 0-9 . _ -", DW_STORE_NAME_MAX);
 	return 0;
@@ -476,17 +484,34 @@ static int stmt(struct dw_store *s, enum st which, sqlite3_stmt **out)
 					    SQLITE_PREPARE_PERSISTENT,
 					    &s->st[which], NULL);
 		if (rc != SQLITE_OK)
-			return fail_db(s, rc, "cannot prepare a statement");
+			return dw_store_i_fail(s, rc, "cannot prepare a statement");
 	}
 	*out = s->st[which];
 	return 0;
 }
 
 /* Step a statement to its end (no rows expected), then reset it. */
-static int run(struct dw_store *s, sqlite3_stmt *q, const char *what)
+int dw_store_i_stmt(struct dw_store *s, int slot, const char *sql,
+		    sqlite3_stmt **out)
+{
+	if (slot < 0 || slot >= DW_XST_MAX)
+		return dw_store_i_msg(s, DW_EINVAL, "statement slot %d out of range",
+				      slot);
+	if (!s->xst[slot]) {
+		int rc = sqlite3_prepare_v3(s->db, sql, -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &s->xst[slot], NULL);
+		if (rc != SQLITE_OK)
+			return dw_store_i_fail(s, rc, "cannot prepare a statement");
+	}
+	*out = s->xst[slot];
+	return 0;
+}
+
+int dw_store_i_run(struct dw_store *s, sqlite3_stmt *q, const char *what)
 {
 	int rc = sqlite3_step(q);
-	int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail_db(s, rc, what);
+	int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : dw_store_i_fail(s, rc, what);
 	sqlite3_reset(q);
 	return err;
 }
@@ -495,14 +520,14 @@ static int run_st(struct dw_store *s, enum st which, const char *what)
 {
 	sqlite3_stmt *q = NULL;
 	int rc = stmt(s, which, &q);
-	return rc < 0 ? rc : run(s, q, what);
+	return rc < 0 ? rc : dw_store_i_run(s, q, what);
 }
 
 /* Constant SQL only (schema, pragmas): never anything from a user. */
 static int exec_const(struct dw_store *s, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : fail_db(s, rc, what);
+	return rc == SQLITE_OK ? 0 : dw_store_i_fail(s, rc, what);
 }
 
 /* One integer from a constant query (0 when it yields no row or NULL). */
@@ -511,7 +536,7 @@ static int query_int(struct dw_store *s, const char *sql, int64_t *out)
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
 	if (rc != SQLITE_OK) {
-		rc = fail_db(s, rc, "cannot read the store");
+		rc = dw_store_i_fail(s, rc, "cannot read the store");
 		goto out;
 	}
 	*out = 0;
@@ -519,7 +544,7 @@ static int query_int(struct dw_store *s, const char *sql, int64_t *out)
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(q, 0);
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-						    : fail_db(s, rc, "cannot read the store");
+						    : dw_store_i_fail(s, rc, "cannot read the store");
 out:
 	sqlite3_finalize(q);
 	return rc;
@@ -538,11 +563,11 @@ static int identify(struct dw_store *s, const char *path, int *version)
 	    (rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
 			       "type = 'table' AND name = 'meta'", &hasmeta)) < 0)
 		return rc == DW_EFORMAT
-			       ? setmsg(s, rc, "%s is not a darkwatch store "
+			       ? dw_store_i_msg(s, rc, "%s is not a darkwatch store "
 					"(not an SQLite database, or corrupt)", path)
 			       : rc;
 	if ((appid != 0 && appid != APP_ID) || (!hasmeta && ntables > 0))
-		return setmsg(s, DW_EFORMAT,
+		return dw_store_i_msg(s, DW_EFORMAT,
 			      "%s is an SQLite database but not a darkwatch "
 			      "store; give another --db path", path);
 	*version = 0;
@@ -552,7 +577,7 @@ static int identify(struct dw_store *s, const char *path, int *version)
 			       "'schema_version'", &v)) < 0)
 		return rc;
 	if (v <= 0 || v > 1000000)
-		return setmsg(s, DW_EFORMAT, "%s: no valid schema_version in "
+		return dw_store_i_msg(s, DW_EFORMAT, "%s: no valid schema_version in "
 			      "table meta", path);
 	*version = (int)v;
 	return 0;
@@ -569,7 +594,7 @@ static int migrate(struct dw_store *s, const char *path)
 	if ((rc = identify(s, path, &version)) < 0)
 		goto fail;
 	if (version > DW_STORE_SCHEMA_VERSION) {
-		rc = setmsg(s, DW_EUNSUPP, "%s has schema version %d, newer than "
+		rc = dw_store_i_msg(s, DW_EUNSUPP, "%s has schema version %d, newer than "
 			    "this darkwatch knows (%d): use a newer darkwatch",
 			    path, version, DW_STORE_SCHEMA_VERSION);
 		goto fail;
@@ -582,11 +607,11 @@ static int migrate(struct dw_store *s, const char *path)
 	rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) "
 				"VALUES('schema_version', ?1)", -1, &q, NULL);
 	if (rc != SQLITE_OK) {
-		rc = fail_db(s, rc, "cannot create the schema");
+		rc = dw_store_i_fail(s, rc, "cannot create the schema");
 		goto fail;
 	}
 	sqlite3_bind_int(q, 1, DW_STORE_SCHEMA_VERSION);
-	if ((rc = run(s, q, "cannot create the schema")) < 0)
+	if ((rc = dw_store_i_run(s, q, "cannot create the schema")) < 0)
 		goto fail;
 	/* APP_ID is a constant: no user text in this statement. */
 	if ((rc = exec_const(s, "PRAGMA application_id = 1685547825",
@@ -613,7 +638,7 @@ static int set_wal(struct dw_store *s)
 		goto db_fail;
 	const char *mode = (const char *)sqlite3_column_text(q, 0);
 	if (!mode || (strcmp(mode, "wal") && strcmp(mode, "memory"))) {
-		rc = setmsg(s, DW_EUNSUPP, "cannot switch the store to WAL mode "
+		rc = dw_store_i_msg(s, DW_EUNSUPP, "cannot switch the store to WAL mode "
 			    "(journal mode stays '%s'); is it on a network "
 			    "filesystem?", mode ? mode : "?");
 		goto out;
@@ -621,7 +646,7 @@ static int set_wal(struct dw_store *s)
 	rc = 0;
 	goto out;
 db_fail:
-	rc = fail_db(s, rc, "cannot set WAL mode");
+	rc = dw_store_i_fail(s, rc, "cannot set WAL mode");
 out:
 	sqlite3_finalize(q);
 	return rc;
@@ -647,16 +672,16 @@ int dw_store_open(const char *path, int flags, struct dw_store **out,
 	}
 	s->rdonly = flags == DW_STORE_RDONLY;
 	if (s->rdonly && stat(path, &sb) < 0) {
-		rc = setmsg(s, -errno, "cannot open %s: %s", path, strerror(errno));
+		rc = dw_store_i_msg(s, -errno, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	oflags = SQLITE_OPEN_NOMUTEX |
 		 (s->rdonly ? SQLITE_OPEN_READONLY
 			    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	if ((rc = sqlite3_open_v2(path, &s->db, oflags, NULL)) != SQLITE_OK) {
-		rc = s->db ? fail_db(s, rc, "cannot open the store") : DW_ENOMEM;
+		rc = s->db ? dw_store_i_fail(s, rc, "cannot open the store") : DW_ENOMEM;
 		if (s->db)
-			setmsg(s, rc, "cannot open %s: %s", path,
+			dw_store_i_msg(s, rc, "cannot open %s: %s", path,
 			       rc < 0 && rc > -4096 ? strerror(-rc)
 						: sqlite3_errmsg(s->db));
 		goto fail;
@@ -672,11 +697,11 @@ int dw_store_open(const char *path, int flags, struct dw_store **out,
 		    (rc = migrate(s, path)) < 0)
 			goto fail;
 	} else if (version == 0) {
-		rc = setmsg(s, DW_EFORMAT, "%s is empty, not a darkwatch store "
+		rc = dw_store_i_msg(s, DW_EFORMAT, "%s is empty, not a darkwatch store "
 			    "(create one with `darkwatch signal import`)", path);
 		goto fail;
 	} else if (version != DW_STORE_SCHEMA_VERSION) {
-		rc = setmsg(s, DW_EUNSUPP, "%s has schema version %d; this "
+		rc = dw_store_i_msg(s, DW_EUNSUPP, "%s has schema version %d; this "
 			    "darkwatch reads only version %d%s", path, version,
 			    DW_STORE_SCHEMA_VERSION,
 			    version < DW_STORE_SCHEMA_VERSION
@@ -703,6 +728,8 @@ void dw_store_close(struct dw_store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		for (int i = 0; i < ST__COUNT; i++)
 			sqlite3_finalize(s->st[i]);
+		for (int i = 0; i < DW_XST_MAX; i++)
+			sqlite3_finalize(s->xst[i]);
 		if (!s->rdonly)
 			sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close_v2(s->db);
@@ -724,7 +751,7 @@ int dw_store_begin(struct dw_store *s)
 {
 	int rc;
 	if (s->in_tx)
-		return setmsg(s, DW_EINVAL, "a transaction is already open");
+		return dw_store_i_msg(s, DW_EINVAL, "a transaction is already open");
 	rc = run_st(s, s->rdonly ? ST_BEGIN_RO : ST_BEGIN_RW,
 		    "cannot start a transaction");
 	if (rc == 0)
@@ -736,7 +763,7 @@ int dw_store_commit(struct dw_store *s)
 {
 	int rc;
 	if (!s->in_tx)
-		return setmsg(s, DW_EINVAL, "no transaction to commit");
+		return dw_store_i_msg(s, DW_EINVAL, "no transaction to commit");
 	rc = run_st(s, ST_COMMIT, "cannot commit");
 	if (rc == 0)
 		s->in_tx = 0;
@@ -777,7 +804,7 @@ static int entity_get(struct dw_store *s, const char *type, const char *code,
 		else
 			rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : fail_db(s, rc, "cannot look up an entity");
+		rc = rc == SQLITE_DONE ? 0 : dw_store_i_fail(s, rc, "cannot look up an entity");
 	}
 	sqlite3_reset(q);
 	return rc;
@@ -791,7 +818,7 @@ static int entity_set_name(struct dw_store *s, int64_t id, const char *name)
 		return rc;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	return run(s, q, "cannot rename an entity");
+	return dw_store_i_run(s, q, "cannot rename an entity");
 }
 
 static int entity_insert(struct dw_store *s, const char *type,
@@ -807,7 +834,7 @@ static int entity_insert(struct dw_store *s, const char *type,
 		sqlite3_bind_text(q, 3, name, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(q, 3);
-	if ((rc = run(s, q, "cannot add an entity")) == 0)
+	if ((rc = dw_store_i_run(s, q, "cannot add an entity")) == 0)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return rc;
 }
@@ -822,10 +849,10 @@ int dw_store_entity(struct dw_store *s, const char *type, const char *code,
 	int64_t eid = 0;
 	int rc;
 
-	if ((rc = writable(s)) < 0 || (rc = check_entity(s, type, code)) < 0)
+	if ((rc = dw_store_i_writable(s)) < 0 || (rc = dw_store_i_check_entity(s, type, code)) < 0)
 		return rc;
-	if (name && !text_ok(name, 0, DW_STORE_TEXT_MAX))
-		return setmsg(s, DW_EINVAL, "entity name must be UTF-8 text "
+	if (name && !dw_store_i_text_ok(name, 0, DW_STORE_TEXT_MAX))
+		return dw_store_i_msg(s, DW_EINVAL, "entity name must be UTF-8 text "
 			      "without control characters, at most %d bytes",
 			      DW_STORE_TEXT_MAX);
 	klen = entity_key(key, type, code);
@@ -868,7 +895,7 @@ int dw_store_entity_find(struct dw_store *s, const char *type,
 	int64_t eid;
 	int rc;
 
-	if ((rc = check_entity(s, type, code)) < 0)
+	if ((rc = dw_store_i_check_entity(s, type, code)) < 0)
 		return rc;
 	klen = entity_key(key, type, code);
 	h = hash(key, klen);
@@ -903,7 +930,7 @@ static int series_get(struct dw_store *s, const char *ds, int64_t eid,
 		*step = sqlite3_column_int64(q, 1);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : fail_db(s, rc, "cannot look up a series");
+		rc = rc == SQLITE_DONE ? 0 : dw_store_i_fail(s, rc, "cannot look up a series");
 	}
 	sqlite3_reset(q);
 	return rc;
@@ -925,9 +952,9 @@ static int series_insert(struct dw_store *s, const char *ds, int64_t eid,
 		*id = sqlite3_last_insert_rowid(s->db);
 		rc = 0;
 	} else if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
-		rc = setmsg(s, -ENOENT, "no entity with id %lld", (long long)eid);
+		rc = dw_store_i_msg(s, -ENOENT, "no entity with id %lld", (long long)eid);
 	} else {
-		rc = fail_db(s, rc, "cannot add a series");
+		rc = dw_store_i_fail(s, rc, "cannot add a series");
 	}
 	sqlite3_reset(q);
 	return rc;
@@ -936,7 +963,7 @@ static int series_insert(struct dw_store *s, const char *ds, int64_t eid,
 static int step_conflict(struct dw_store *s, const char *ds, const char *sub,
 			 int64_t have, int64_t want)
 {
-	return setmsg(s, DW_EINVAL,
+	return dw_store_i_msg(s, DW_EINVAL,
 		      "series %s%s%s already exists with step %lld s, not %lld s",
 		      ds, *sub ? "/" : "", sub, (long long)have, (long long)want);
 }
@@ -953,10 +980,10 @@ int dw_store_series(struct dw_store *s, const char *datasource,
 	int64_t sid, have;
 	int rc;
 
-	if ((rc = writable(s)) < 0 || (rc = check_series(s, datasource, sub)) < 0)
+	if ((rc = dw_store_i_writable(s)) < 0 || (rc = check_series(s, datasource, sub)) < 0)
 		return rc;
 	if (entity_id <= 0 || step <= 0 || step > DW_STORE_STEP_MAX)
-		return setmsg(s, DW_EINVAL, "bad entity id or step (1 to %d s)",
+		return dw_store_i_msg(s, DW_EINVAL, "bad entity id or step (1 to %d s)",
 			      DW_STORE_STEP_MAX);
 	klen = series_key(key, entity_id, datasource, sub);
 	h = hash(key, klen);
@@ -1016,11 +1043,11 @@ static int series_step(struct dw_store *s, int64_t id, int64_t *step)
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		*step = sqlite3_column_int64(q, 0);
-		rc = *step > 0 ? 1 : setmsg(s, DW_EFORMAT, "series %lld has "
+		rc = *step > 0 ? 1 : dw_store_i_msg(s, DW_EFORMAT, "series %lld has "
 					     "step %lld", (long long)id,
 					     (long long)*step);
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : fail_db(s, rc, "cannot look up a series");
+		rc = rc == SQLITE_DONE ? 0 : dw_store_i_fail(s, rc, "cannot look up a series");
 	}
 	sqlite3_reset(q);
 	if (rc == 1)
@@ -1037,15 +1064,15 @@ int dw_store_put(struct dw_store *s, int64_t series_id, int64_t t,
 	int64_t step = 0;
 	int rc;
 
-	if ((rc = writable(s)) < 0)
+	if ((rc = dw_store_i_writable(s)) < 0)
 		return rc;
 	if (!isfinite(value))
-		return setmsg(s, DW_EINVAL, "value is not a finite number");
+		return dw_store_i_msg(s, DW_EINVAL, "value is not a finite number");
 	if ((rc = series_step(s, series_id, &step)) <= 0)
-		return rc < 0 ? rc : setmsg(s, -ENOENT, "no series with id %lld",
+		return rc < 0 ? rc : dw_store_i_msg(s, -ENOENT, "no series with id %lld",
 					    (long long)series_id);
 	if (t % step)
-		return setmsg(s, DW_EINVAL, "time %lld is not a multiple of the "
+		return dw_store_i_msg(s, DW_EINVAL, "time %lld is not a multiple of the "
 			      "series' step (%lld s)", (long long)t,
 			      (long long)step);
 	if ((rc = stmt(s, ST_PUT, &q)) < 0)
@@ -1053,7 +1080,7 @@ int dw_store_put(struct dw_store *s, int64_t series_id, int64_t t,
 	sqlite3_bind_int64(q, 1, series_id);
 	sqlite3_bind_int64(q, 2, t);
 	sqlite3_bind_double(q, 3, value);
-	return run(s, q, "cannot write a point");
+	return dw_store_i_run(s, q, "cannot write a point");
 }
 
 /* ---- ingestion log ---- */
@@ -1061,16 +1088,16 @@ int dw_store_put(struct dw_store *s, int64_t series_id, int64_t t,
 static int check_ingest(struct dw_store *s, const char *source,
 			const char *sha)
 {
-	if (!text_ok(source, 1, DW_STORE_CODE_MAX))
-		return setmsg(s, DW_EINVAL, "ingest source must be 1 to %d bytes "
+	if (!dw_store_i_text_ok(source, 1, DW_STORE_CODE_MAX))
+		return dw_store_i_msg(s, DW_EINVAL, "ingest source must be 1 to %d bytes "
 			      "of UTF-8 text", DW_STORE_CODE_MAX);
 	for (size_t i = 0; i < 64; i++)
 		if (!sha || !((sha[i] >= '0' && sha[i] <= '9') ||
 			      (sha[i] >= 'a' && sha[i] <= 'f')))
-			return setmsg(s, DW_EINVAL, "sha256 must be 64 lowercase "
+			return dw_store_i_msg(s, DW_EINVAL, "sha256 must be 64 lowercase "
 				      "hex digits");
 	if (sha[64])
-		return setmsg(s, DW_EINVAL, "sha256 must be 64 lowercase hex digits");
+		return dw_store_i_msg(s, DW_EINVAL, "sha256 must be 64 lowercase hex digits");
 	return 0;
 }
 
@@ -1081,10 +1108,10 @@ int dw_store_ingest_done(struct dw_store *s, const char *source,
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if ((rc = writable(s)) < 0 || (rc = check_ingest(s, source, sha256_hex)) < 0)
+	if ((rc = dw_store_i_writable(s)) < 0 || (rc = check_ingest(s, source, sha256_hex)) < 0)
 		return rc;
-	if (!ident_ok(kind, 1, DW_STORE_NAME_MAX))
-		return setmsg(s, DW_EINVAL, "ingest kind must be 1 to %d "
+	if (!dw_store_i_ident_ok(kind, 1, DW_STORE_NAME_MAX))
+		return dw_store_i_msg(s, DW_EINVAL, "ingest kind must be 1 to %d "
 			      "characters of A-Z a-z 0-9 . _ -", DW_STORE_NAME_MAX);
 	if ((rc = stmt(s, ST_ING_DONE, &q)) < 0)
 		return rc;
@@ -1099,7 +1126,7 @@ int dw_store_ingest_done(struct dw_store *s, const char *source,
 		sqlite3_bind_null(q, 5);
 	}
 	sqlite3_bind_int64(q, 6, (int64_t)time(NULL));
-	return run(s, q, "cannot record the input in the ingestion log");
+	return dw_store_i_run(s, q, "cannot record the input in the ingestion log");
 }
 
 int dw_store_ingest_seen(struct dw_store *s, const char *source,
@@ -1116,7 +1143,7 @@ int dw_store_ingest_seen(struct dw_store *s, const char *source,
 	rc = sqlite3_step(q);
 	rc = rc == SQLITE_ROW ? 1
 	     : rc == SQLITE_DONE ? 0
-				 : fail_db(s, rc, "cannot read the ingestion log");
+				 : dw_store_i_fail(s, rc, "cannot read the ingestion log");
 	sqlite3_reset(q);
 	return rc;
 }
@@ -1134,10 +1161,10 @@ int dw_store_query_points(struct dw_store *s, const char *datasource,
 	int rc;
 
 	if ((rc = dw_store_entity_find(s, entity_type, entity_code, &eid)) <= 0)
-		return rc < 0 ? rc : setmsg(s, -ENOENT, "no entity %s/%s",
+		return rc < 0 ? rc : dw_store_i_msg(s, -ENOENT, "no entity %s/%s",
 					    entity_type, entity_code);
 	if ((rc = dw_store_series_find(s, datasource, eid, sub, &sid, NULL)) <= 0)
-		return rc < 0 ? rc : setmsg(s, -ENOENT, "entity %s/%s has no "
+		return rc < 0 ? rc : dw_store_i_msg(s, -ENOENT, "entity %s/%s has no "
 					    "series %s%s%s", entity_type,
 					    entity_code, datasource,
 					    *sub ? "/" : "", sub);
@@ -1155,7 +1182,7 @@ int dw_store_query_points(struct dw_store *s, const char *datasource,
 		}
 		n++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : fail_db(s, rc, "cannot read points");
+	rc = rc == SQLITE_DONE ? 0 : dw_store_i_fail(s, rc, "cannot read points");
 	sqlite3_reset(q);
 	return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
 }
@@ -1185,7 +1212,7 @@ int dw_store_entities(struct dw_store *s, const char *type,
 		}
 		n++;
 	}
-	rc = rc == SQLITE_DONE ? n : fail_db(s, rc, "cannot list entities");
+	rc = rc == SQLITE_DONE ? n : dw_store_i_fail(s, rc, "cannot list entities");
 	sqlite3_reset(q);
 	return rc;
 }
@@ -1205,7 +1232,7 @@ static int series_counts(struct dw_store *s, struct dw_store_series_row *r)
 		r->last_t = r->points ? sqlite3_column_int64(q, 2) : 0;
 		rc = 0;
 	} else {
-		rc = fail_db(s, rc, "cannot count points");
+		rc = dw_store_i_fail(s, rc, "cannot count points");
 	}
 	sqlite3_reset(q);
 	return rc;
@@ -1241,7 +1268,7 @@ int dw_store_series_list(struct dw_store *s, int64_t entity_id,
 		}
 		n++;
 	}
-	rc = rc == SQLITE_DONE ? n : fail_db(s, rc, "cannot list series");
+	rc = rc == SQLITE_DONE ? n : dw_store_i_fail(s, rc, "cannot list series");
 	sqlite3_reset(q);
 	return rc;
 }
@@ -1266,29 +1293,29 @@ int dw_store_check(struct dw_store *s)
 
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL);
 	if (rc != SQLITE_OK || (rc = sqlite3_step(q)) != SQLITE_ROW) {
-		rc = fail_db(s, rc, "integrity check failed");
+		rc = dw_store_i_fail(s, rc, "integrity check failed");
 		goto out;
 	}
 	const char *res = (const char *)sqlite3_column_text(q, 0);
 	if (!res || strcmp(res, "ok")) {
-		rc = setmsg(s, DW_EFORMAT, "integrity check: %s", res ? res : "?");
+		rc = dw_store_i_msg(s, DW_EFORMAT, "integrity check: %s", res ? res : "?");
 		goto out;
 	}
 	sqlite3_finalize(q);
 	q = NULL;
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &q, NULL);
 	if (rc != SQLITE_OK) {
-		rc = fail_db(s, rc, "foreign key check failed");
+		rc = dw_store_i_fail(s, rc, "foreign key check failed");
 		goto out;
 	}
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		rc = setmsg(s, DW_EFORMAT, "foreign key check: a row of table "
+		rc = dw_store_i_msg(s, DW_EFORMAT, "foreign key check: a row of table "
 			    "%s refers to a missing row of %s",
 			    (const char *)sqlite3_column_text(q, 0),
 			    (const char *)sqlite3_column_text(q, 2));
 	else
-		rc = rc == SQLITE_DONE ? 0 : fail_db(s, rc, "foreign key check failed");
+		rc = rc == SQLITE_DONE ? 0 : dw_store_i_fail(s, rc, "foreign key check failed");
 out:
 	sqlite3_finalize(q);
 	return rc;
