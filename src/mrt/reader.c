@@ -50,7 +50,26 @@ struct dw_mrt_reader {
 	int in_batch;
 };
 
-/* Make at least `need` bytes available from start; 0 ok, 1 short (EOF). */
+/* Double the buffer, but not past what `need` calls for. */
+static int grow(struct dw_mrt_reader *r, size_t need)
+{
+	size_t ncap = r->cap * 2 < need ? r->cap * 2 : need;
+	uint8_t *nb = malloc(ncap);
+	if (!nb)
+		return DW_ENOMEM;
+	memcpy(nb, r->buf, r->end);
+	free(r->buf);
+	r->buf = nb;
+	r->cap = ncap;
+	return 0;
+}
+
+/*
+ * Make at least `need` bytes available from start; 0 ok, 1 short (EOF).
+ * The buffer grows only as bytes arrive, so a header declaring a huge
+ * length in a short (damaged) stream costs the bytes that exist, not the
+ * length it declares.
+ */
 static int fill(struct dw_mrt_reader *r, size_t need)
 {
 	if (r->end - r->start >= need)
@@ -61,21 +80,13 @@ static int fill(struct dw_mrt_reader *r, size_t need)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (need > r->cap) {
-		size_t ncap = r->cap;
-		while (ncap < need)
-			ncap *= 2;
-		uint8_t *nb = malloc(ncap);
-		if (!nb)
-			return DW_ENOMEM;
-		memcpy(nb, r->buf, r->end);
-		free(r->buf);
-		r->buf = nb;
-		r->cap = ncap;
-	}
 	while (r->end < need && !r->eof) {
-		size_t want = r->cap - r->end;
-		ssize_t n = dw_stream_read(r->s, r->buf + r->end, want);
+		if (r->end == r->cap) {
+			int rc = grow(r, need);
+			if (rc < 0)
+				return rc;
+		}
+		ssize_t n = dw_stream_read(r->s, r->buf + r->end, r->cap - r->end);
 		if (n > 0) {
 			r->end += (size_t)n;
 		} else {

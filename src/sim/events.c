@@ -26,7 +26,7 @@ const char *dw_sim_kind_name(enum dw_sim_kind k)
 	return (unsigned)k < DW_SIM_KIND__N ? kind_names[k] : "unknown";
 }
 
-static int country_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
+int dw_sim_country_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
 		       const yaml_node_t *n, int *out)
 {
 	const char *s = "";
@@ -41,7 +41,7 @@ static int country_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
 	return 0;
 }
 
-static int region_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
+int dw_sim_region_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
 		      int country, const yaml_node_t *n, int *out)
 {
 	const char *s = "";
@@ -87,10 +87,10 @@ static int parse_event_target(struct dw_yx *x, struct dw_sim_scenario *sc,
 	case DW_SIM_REGION_WITHDRAW:
 	case DW_SIM_COUNTRY_WITHDRAW:
 		TRY(dw_yx_need(x, n, "event", "country", &v));
-		TRY(country_ref(x, sc, v, &e->country));
+		TRY(dw_sim_country_ref(x, sc, v, &e->country));
 		if (e->kind == DW_SIM_REGION_WITHDRAW) {
 			TRY(dw_yx_need(x, n, "event", "region", &v));
-			TRY(region_ref(x, sc, e->country, v, &e->region));
+			TRY(dw_sim_region_ref(x, sc, e->country, v, &e->region));
 		}
 		break;
 	case DW_SIM_PEER_RESET: {

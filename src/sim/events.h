@@ -21,4 +21,14 @@ int dw_sim_parse_events(struct dw_yx *x, struct dw_sim_scenario *sc,
 int dw_sim_parse_churn(struct dw_yx *x, struct dw_sim_scenario *sc,
 		       const yaml_node_t *n);
 
+/*
+ * Resolve a scalar naming a country of sc (by code) / a region of country
+ * (by name) to its index in *out.  Return 0, or DW_EINVAL with a message
+ * in x naming the node when there is no such country or region.
+ */
+int dw_sim_country_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
+		       const yaml_node_t *n, int *out);
+int dw_sim_region_ref(struct dw_yx *x, const struct dw_sim_scenario *sc,
+		      int country, const yaml_node_t *n, int *out);
+
 #endif

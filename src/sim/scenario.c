@@ -123,36 +123,6 @@ int dw_sim_scenario_country(const struct dw_sim_scenario *sc, const char *code)
 	return -1;
 }
 
-static int parse_country_ref(struct dw_yx *x, struct dw_sim_scenario *sc,
-			     const yaml_node_t *n, int *out)
-{
-	const char *s = "";
-	int rc;
-
-	if ((rc = dw_yx_str(x, n, &s)))
-		return rc;
-	*out = dw_sim_scenario_country(sc, s);
-	if (*out < 0)
-		return dw_yx_fail(x, n, "country '%s' is not in 'countries'",
-				  s);
-	return 0;
-}
-
-static int parse_region_ref(struct dw_yx *x, struct dw_sim_scenario *sc,
-			    int country, const yaml_node_t *n, int *out)
-{
-	const char *s = "";
-	int rc;
-
-	if ((rc = dw_yx_str(x, n, &s)))
-		return rc;
-	*out = dw_sim_scenario_region(sc, country, s);
-	if (*out < 0)
-		return dw_yx_fail(x, n, "region '%s' is not a region of %s", s,
-				  sc->countries[country].code);
-	return 0;
-}
-
 static int parse_region(struct dw_yx *x, struct dw_sim_scenario *sc,
 			int country, const yaml_node_t *n)
 {
@@ -300,7 +270,7 @@ static int parse_sources(struct dw_yx *x, struct dw_sim_scenario *sc,
 		TRY(dw_yx_need(x, it, "prefixes_of item", "asn", &v));
 		TRY(dw_yx_u32(x, v, &s->asn));
 		if ((v = dw_yx_get(x, it, "region")))
-			TRY(parse_region_ref(x, sc, a->country, v, &s->region));
+			TRY(dw_sim_region_ref(x, sc, a->country, v, &s->region));
 	}
 	return 0;
 fail:
@@ -322,7 +292,7 @@ static int parse_as_regions(struct dw_yx *x, struct dw_sim_scenario *sc,
 		if (!len)
 			return dw_yx_fail(x, n, "regions: the list is empty");
 		for (size_t i = 0; i < len; i++) {
-			TRY(parse_region_ref(x, sc, a->country,
+			TRY(dw_sim_region_ref(x, sc, a->country,
 					     dw_yx_item(x, n, i), &r));
 			a->region_w[r - (int)c->first_region] =
 				sc->regions[r].weight;
@@ -336,7 +306,7 @@ static int parse_as_regions(struct dw_yx *x, struct dw_sim_scenario *sc,
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
 		double w;
-		TRY(parse_region_ref(x, sc, a->country, dw_yx_node(x, p->key),
+		TRY(dw_sim_region_ref(x, sc, a->country, dw_yx_node(x, p->key),
 				     &r));
 		TRY(dw_yx_double(x, dw_yx_node(x, p->value), &w));
 		if (!(w > 0))
@@ -370,7 +340,7 @@ static int parse_as(struct dw_yx *x, struct dw_sim_scenario *sc,
 		return dw_yx_fail(x, v, "AS%u twice", a->asn);
 	sc->nases++; /* owned from here */
 	TRY(dw_yx_need(x, n, "AS", "country", &v));
-	TRY(parse_country_ref(x, sc, v, &a->country));
+	TRY(dw_sim_country_ref(x, sc, v, &a->country));
 	if ((v = dw_yx_get(x, n, "name"))) {
 		TRY(dw_yx_strdup(x, v, &a->name));
 		for (const char *p = a->name; *p; p++)
