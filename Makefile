@@ -2,11 +2,16 @@
 # dependencies first (scripts/deps.sh: apt-get when root, else it prints the
 # install line and stops).
 #
-#   make            build/ (RelWithDebInfo) -> build/darkwatch
+#   make            build/ (RelWithDebInfo) -> build/darkwatch, and the
+#                   dashboard (make web)
+#   make web        the dashboard: npm ci in web/ when package-lock.json
+#                   changed, then web/build.mjs -> web/dist/ when a source
+#                   changed (docs/DASHBOARD.md)
 #   make test       build/ with -Werror and build-asan/ (ASan+UBSan, -Werror),
 #                   ctest in both, style check; ends with "N passed, N failed"
 #   make asan       build-asan/ only
-#   make demo       build, then scripts/demo.sh
+#   make demo       build, then scripts/demo.sh (leaves the dashboard
+#                   server running; make demo-stop stops it)
 #   make bench      build, then bench/run.sh
 #   make fuzz       build-fuzz/ with clang + libFuzzer, then scripts/fuzz.sh
 #                   (FUZZ_SECONDS=60 per target by default)
@@ -33,7 +38,7 @@ export DW_SHARED
 CONFIGURE = $(CMAKE) -S . -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DDW_SHARED="$(DW_SHARED)"
 
-.PHONY: all build deps deps-fuzz deps-bench test asan demo bench fuzz install clean
+.PHONY: all build deps deps-fuzz deps-bench test asan demo demo-stop bench fuzz install clean web
 
 all: build
 
@@ -46,9 +51,32 @@ deps-fuzz:
 deps-bench:
 	@bash scripts/deps.sh bench
 
-build: deps
+build: deps web
 	$(CONFIGURE) -B build
 	$(CMAKE) --build build -j $(JOBS)
+
+# The dashboard (web/, served by `darkwatch serve` from web/dist).  npm runs
+# only when the lock file (or package.json) is newer than the last install,
+# esbuild only when a source is newer than the last build.  The install
+# stamp lives in node_modules so a fresh clone always installs.
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html \
+	web/build.mjs web/package.json
+WEB_STAMP := web/node_modules/.dw-installed
+
+web: deps web/dist/index.html
+
+$(WEB_STAMP): web/package.json $(wildcard web/package-lock.json)
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "make web: npm not found (scripts/deps.sh installs nodejs and npm)" >&2; exit 1; }
+	cd web && if [ -f package-lock.json ]; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		npm install --no-audit --no-fund --loglevel=error; \
+	fi
+	@touch $@
+
+web/dist/index.html: $(WEB_SRC) $(WEB_STAMP)
+	cd web && node build.mjs
 
 asan: deps
 	CC="$(ASAN_CC)" $(CONFIGURE) -B build-asan -DDW_SANITIZE=ON -DDW_WERROR=ON
@@ -56,12 +84,21 @@ asan: deps
 
 # scripts/test.sh builds build/ (-Werror) and build-asan/, runs the style
 # check and ctest in each, and prints the combined "N passed, N failed".
-test: deps
+test: deps web
 	@DW_SHARED="$(DW_SHARED)" CMAKE="$(CMAKE)" JOBS="$(JOBS)" ASAN_CC="$(ASAN_CC)" \
 		bash scripts/test.sh
 
 demo: build
 	bash scripts/demo.sh
+
+# Stop the dashboard server that `make demo` left running.
+demo-stop:
+	@if [ -f build/demo/serve.pid ]; then \
+		kill "$$(cat build/demo/serve.pid)" 2>/dev/null || true; \
+		rm -f build/demo/serve.pid; echo "demo server stopped"; \
+	else \
+		echo "no demo server is running (no build/demo/serve.pid)"; \
+	fi
 
 bench: deps-bench build
 	@if [ -f bench/run.sh ]; then \
@@ -86,4 +123,4 @@ install: build
 	$(CMAKE) --install build --prefix "$(PREFIX)"
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz web/dist

@@ -6,13 +6,20 @@
 # TABLE_DUMP RIB, TABLE_DUMP_V2 RIB, BGP4MP updates, BGP4MP_ET, bzip2, a
 # deliberately truncated file) and prints what the tool says.
 # Part 2 (the BGP visibility signal) simulates the `iran-2019` scenario as RIS
-# archives, replays them into a store, and prints Iran's and its mobile
-# operators' visible /24s around the shutdown of 16 November 2019, next to
-# the simulator's ground truth.  It only calls the binary; nothing is made up
-# here.  A later issue adds detection and the dashboard.
+# archives (or takes a local archive you give), replays them into a store,
+# and prints Iran's and its operators' visible /24s around the shutdown of
+# 16 November 2019.
+# Part 3 (outages) runs both detectors over the store, prints the detected
+# events next to the simulator's ground truth and scores them (eval), then
+# starts `darkwatch serve` in the background and says where the dashboard
+# is (http://127.0.0.1:8080 by default; `make demo-stop` stops it).
+# It only calls the binary; nothing is made up here.
 #
 # Environment: DW_BIN (default build/darkwatch), DW_SHARED (default
-# ../shared next to the repository).
+# ../shared next to the repository), DW_DEMO_DIR (default build/demo),
+# DW_DEMO_LISTEN (default 127.0.0.1:8080), DW_DEMO_ARCHIVE (a local RIS-layout
+# archive directory to replay instead of the simulation; DW_DEMO_FROM and
+# DW_DEMO_UNTIL then give its period), DW_DEMO_SERVE=0 (do not serve).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,34 +86,97 @@ done
 
 # ---- part 2: the BGP visibility signal of a simulated Iran, November 2019
 out=${DW_DEMO_DIR:-$root/build/demo}
+listen=${DW_DEMO_LISTEN:-127.0.0.1:8080}
 scen=$root/scenarios/iran-2019.yaml
 n=$(awk '/^full_feed_min_v4:/ {print $2}' "$scen")
-echo
-echo "=== simulating scenario iran-2019 into $out (RIS layout, 9 days)"
+from=${DW_DEMO_FROM:-2019-11-15T00:00:00Z}
+until=${DW_DEMO_UNTIL:-2019-11-24T00:00:00Z}
+mkdir -p "$out"
+# A server left by an earlier demo holds the port and the old store.
+if [[ -f $out/serve.pid ]]; then
+	kill "$(cat "$out/serve.pid")" 2>/dev/null || true
+	rm -f "$out/serve.pid"
+	sleep 1
+fi
 rm -rf "$out/world" "$out/iran.db" "$out/iran.db-wal" "$out/iran.db-shm"
-"$bin" sim --scenario "$scen" --out "$out/world" --data "$shared" || exit 1
+if [[ -n ${DW_DEMO_ARCHIVE:-} ]]; then
+	archive=$DW_DEMO_ARCHIVE
+	geo=()
+	truth=
+	echo
+	echo "=== replaying your archive $archive ($from .. $until)"
+	"$bin" replay --db "$out/iran.db" --archive "$archive" \
+		--from "$from" --until "$until" || exit 1
+else
+	echo
+	echo "=== simulating scenario iran-2019 into $out (RIS layout, 9 days)"
+	"$bin" sim --scenario "$scen" --out "$out/world" --data "$shared" || exit 1
+	archive=$out/world/archive
+	truth=$out/world/truth.csv
+	echo
+	echo "=== replaying it: darkwatch replay --db $out/iran.db --archive $archive ..."
+	"$bin" replay --db "$out/iran.db" --archive "$archive" \
+		--collector rrc00 --collector rrc01 --from "$from" --until "$until" \
+		--geo "$out/world/geo.csv" --asnames "$out/world/asnames.json.gz" \
+		--full-feed-min-v4 "$n" || exit 1
+	echo
+	echo "=== visible /24s (more than 50% of full-feed peers), when they change"
+	for ent in country/IR asn/44244 asn/197207 asn/57218 asn/58224 asn/12880 country/TR; do
+		printf '%-12s' "$ent"
+		"$bin" signal export --db "$out/iran.db" --datasource bgp --entity "$ent" \
+			--from 2019-11-16T00:00:00Z --until 2019-11-24T00:00:00Z |
+			awk -F, 'NR > 1 && $2 != prev {
+				printf " %s=%d", strftime("%d %H:%M", $1, 1), $2; prev = $2; n++
+				if (n == 8) { printf " ..."; exit } }
+			END { print "" }'
+	done
+	echo "(ITC, AS12880, stays flat: its blackout was a data-plane block, which"
+	echo "BGP cannot see; active probing and the telescope will.)"
+fi
+
+# ---- part 3: outages
 echo
-echo "=== replaying it: darkwatch replay --db $out/iran.db --archive $out/world/archive ..."
-"$bin" replay --db "$out/iran.db" --archive "$out/world/archive" \
-	--collector rrc00 --collector rrc01 \
-	--from 2019-11-15T00:00:00Z --until 2019-11-24T00:00:00Z \
-	--geo "$out/world/geo.csv" --asnames "$out/world/asnames.json.gz" \
-	--full-feed-min-v4 "$n" || exit 1
+echo "=== detecting outages: darkwatch detect --db $out/iran.db (methods seasonal and median)"
+"$bin" detect --db "$out/iran.db" || exit 1
 echo
-echo "=== visible /24s (more than 50% of full-feed peers), when they change"
-for ent in country/IR asn/44244 asn/197207 asn/57218 asn/58224 asn/12880 country/TR; do
-	printf '%-12s' "$ent"
-	"$bin" signal export --db "$out/iran.db" --datasource bgp --entity "$ent" \
-		--from 2019-11-16T00:00:00Z --until 2019-11-24T00:00:00Z |
-		awk -F, 'NR > 1 && $2 != prev {
-			printf " %s=%d", strftime("%d %H:%M", $1, 1), $2; prev = $2; n++
-			if (n == 8) { printf " ..."; exit } }
-		END { print "" }'
+echo "=== detected events in Iran (darkwatch events --entity country/IR, then its ASes)"
+"$bin" events --db "$out/iran.db" --entity country/IR --format table || exit 1
+for as in 44244 197207 57218 58224 12880; do
+	"$bin" events --db "$out/iran.db" --entity "asn/$as" --format table |
+		tail -n +2
 done
+if [[ -n $truth ]]; then
+	echo
+	echo "=== ground truth ($truth)"
+	column -s, -t <"$truth" | sed 's/^/  /'
+	echo
+	echo "=== how well each method found it: darkwatch eval --truth $truth"
+	"$bin" eval --db "$out/iran.db" --truth "$truth" || exit 1
+fi
+
+if [[ ${DW_DEMO_SERVE:-1} == 0 ]]; then
+	echo
+	echo "Store: $out/iran.db.  Serve it with: $bin serve --db $out/iran.db"
+	exit 0
+fi
 echo
-echo "ground truth ($out/world/truth.csv, first rows):"
-head -6 "$out/world/truth.csv" | sed 's/^/  /'
-echo
-echo "Store: $out/iran.db (darkwatch signal list --db $out/iran.db)."
-echo "ITC (AS12880) stays flat: its blackout was a data-plane block, which BGP"
-echo "cannot see; active probing and the telescope (later issues) will."
+echo "=== serving the dashboard: darkwatch serve --db $out/iran.db --listen $listen"
+setsid "$bin" serve --db "$out/iran.db" --listen "$listen" \
+	--web "$root/web/dist" >"$out/serve.log" 2>&1 </dev/null &
+echo $! >"$out/serve.pid"
+for _ in $(seq 1 50); do
+	if curl -fsS -o /dev/null "http://$listen/v2/datasources"; then
+		echo
+		echo "Dashboard: http://$listen/   (API: http://$listen/v2/, log: $out/serve.log)"
+		echo "It keeps running in the background; stop it with: make demo-stop"
+		exit 0
+	fi
+	if ! kill -0 "$(cat "$out/serve.pid")" 2>/dev/null; then
+		break
+	fi
+	sleep 0.2
+done
+echo "demo: the server did not come up; its log ($out/serve.log):" >&2
+cat "$out/serve.log" >&2
+rm -f "$out/serve.pid"
+exit 1

@@ -15,10 +15,12 @@
 set -euo pipefail
 
 # Build, and the tools the tests drive: bgpdump (the differential oracle),
-# python3 (brute-force and JSON checks), xxd (crafted inputs), curl (waits
-# for the test HTTP server).
+# python3 (brute-force and JSON checks, the IODA client), xxd (crafted
+# inputs), curl (waits for test servers), sqlite3 (tests compare store
+# contents row by row), iproute2 and nftables (the prober's test world in a
+# network namespace).
 base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
-	bgpdump bzip2 xz-utils gzip python3 xxd curl)
+	bgpdump bzip2 xz-utils gzip python3 xxd curl sqlite3 iproute2 nftables)
 # Libraries of the store, geolocation, downloads, simulator (sqlite3,
 # jansson, libmaxminddb, libcurl, libyaml, libcrypto), and of stages to come
 # (libmicrohttpd, libpcap).

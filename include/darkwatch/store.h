@@ -220,4 +220,87 @@ int dw_store_stats(struct dw_store *s, struct dw_store_stats *st);
  */
 int dw_store_check(struct dw_store *s);
 
+/* ==================================================================
+ * Detection: alerts, events and detector state (src/store/alert.c,
+ * schema 2, docs/STORE.md).  Written by `darkwatch detect`, read by the
+ * API and `darkwatch events`.  Methods are short names ("median",
+ * "seasonal", 1..64 bytes of [A-Za-z0-9._-]).
+ * ================================================================== */
+
+/* Passed as t_end for an event still open (stored as NULL). */
+#define DW_STORE_OPEN INT64_MIN
+
+/*
+ * Write the alert of (series, method) at t, replacing any there.  level
+ * 0 normal, 1 warning, 2 critical; history NaN is stored as NULL (warm-up);
+ * condition 1..63 bytes of text.
+ */
+int dw_store_alert_put(struct dw_store *s, int64_t series_id,
+		       const char *method, int64_t t, int level, double value,
+		       double history, const char *condition);
+
+/* Delete the alerts of (series, method) with from <= t < until. */
+int dw_store_alert_delete(struct dw_store *s, int64_t series_id,
+			  const char *method, int64_t from, int64_t until);
+
+/*
+ * Upsert the event (entity, datasource, subtype, method, t_start): t_end
+ * DW_STORE_OPEN while open, score and max_drop (percent) replace what is
+ * there.  datasource "overall" (subtype "") is the merged per-entity event.
+ */
+int dw_store_event_put(struct dw_store *s, int64_t entity_id,
+		       const char *datasource, const char *subtype,
+		       const char *method, int64_t t_start, int64_t t_end,
+		       double score, double max_drop);
+
+/*
+ * Delete the events of (entity, datasource, subtype, method) with
+ * from <= t_start < until.  subtype NULL: every subtype.
+ */
+int dw_store_event_delete(struct dw_store *s, int64_t entity_id,
+			  const char *datasource, const char *subtype,
+			  const char *method, int64_t from, int64_t until);
+
+/*
+ * The saved detector state of (series, method): 1 found (*buf owned, free
+ * it; *len its size; *last_t the last bin it has seen), 0 none, <0 error.
+ */
+int dw_store_state_get(struct dw_store *s, int64_t series_id,
+		       const char *method, int64_t *last_t,
+		       unsigned char **buf, size_t *len);
+/* Replace the state of (series, method). */
+int dw_store_state_put(struct dw_store *s, int64_t series_id,
+		       const char *method, int64_t last_t,
+		       const unsigned char *buf, size_t len);
+/* Forget the state of (series, method) (batch recomputation). */
+int dw_store_state_delete(struct dw_store *s, int64_t series_id,
+			  const char *method);
+
+/* Which events dw_store_events passes on; zero/NULL fields do not filter. */
+struct dw_store_event_filter {
+	int64_t entity_id;          /* > 0: this entity only */
+	const char *entity_type, *entity_code;
+	const char *datasource, *method;
+	int64_t from, until;        /* events active in [from, until) */
+	int exclude_overall;        /* 1: skip datasource "overall" */
+};
+
+struct dw_store_event_row {
+	int64_t id, entity_id;
+	const char *entity_type, *entity_code;
+	const char *entity_name;    /* NULL when none */
+	const char *datasource, *subtype, *method;
+	int64_t t_start, t_end;     /* t_end DW_STORE_OPEN while open */
+	double score, max_drop;
+};
+typedef int (*dw_store_event_fn)(void *ctx,
+				 const struct dw_store_event_row *e);
+
+/*
+ * Events matching f, ordered by entity type, code, datasource, method and
+ * start.  Returns the number passed to fn, or an error.
+ */
+int dw_store_events(struct dw_store *s, const struct dw_store_event_filter *f,
+		    dw_store_event_fn fn, void *ctx);
+
 #endif

@@ -22,6 +22,7 @@ static const struct dw_verb verbs[] = {
 	{"events", "list detected outage events (table, CSV, JSON)", dw_cmd_events},
 	{"eval", "score the detectors against a ground-truth file", dw_cmd_eval},
 	{"serve", "serve the IODA-compatible API and the dashboard", dw_cmd_serve},
+	{"probe", "probe /24 blocks with ICMP (Trinocular) into the store", dw_cmd_probe},
 };
 
 static void usage(FILE *f)

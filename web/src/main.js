@@ -1,0 +1,90 @@
+/* main.js - boot and routing of the darkwatch dashboard.
+ *
+ * Sets lang/dir from the locale, draws the page frame, asks /v2/coverage for
+ * the span of the data (so a link without dates opens on the period that has
+ * data, e.g. November 2019 for the simulated scenario, rather than on
+ * today), then renders the view the URL's hash names and re-renders on every
+ * hash change.  Views only read state from the URL and write it back there.
+ */
+import * as api from "./api.js";
+import { apply, t } from "./i18n/index.js";
+import { clear, errorBox, h } from "./util/dom.js";
+import { DAY, fmtTime, localZone } from "./util/time.js";
+import { read, replace } from "./state.js";
+import { renderOverview } from "./views/overview.js";
+import { renderEntity, teardown } from "./views/entity.js";
+import "./style.css";
+
+let coverage; // {from, until} | null once known
+let lastView = null;
+
+/** Default period: all of the data when it spans two weeks or less,
+ *  otherwise its last seven days; without coverage, the last seven days. */
+export function defaultRange(cov, now = Math.floor(Date.now() / 1000)) {
+  if (!cov) {
+    const until = Math.ceil(now / 3600) * 3600;
+    return { from: until - 7 * DAY, until };
+  }
+  if (cov.until - cov.from <= 14 * DAY) return { from: cov.from, until: cov.until };
+  return { from: cov.until - 7 * DAY, until: cov.until };
+}
+
+function frame() {
+  const app = document.getElementById("app");
+  clear(app).append(
+    h("a", { class: "skip", href: "#main", onclick: (e) => { e.preventDefault(); document.getElementById("main").focus(); } }, t("app.skip")),
+    h(
+      "header",
+      { class: "top" },
+      h("a", { class: "brand", href: "#/" }, h("span", { class: "logo", "aria-hidden": "true" }), t("app.title")),
+      h("span", { class: "tagline" }, t("app.tagline"))
+    ),
+    h("div", { id: "banner" }),
+    h("main", { id: "main", tabindex: -1 }),
+    h("footer", { class: "foot" }, h("p", { id: "foot-text" }), h("p", {}, h("a", { href: "v2/openapi.json" }, t("app.api_link"))))
+  );
+}
+
+function render() {
+  const s = read();
+  if (s.from == null || s.until == null || s.from >= s.until) {
+    // A partial link keeps what it gives (when that still makes a period);
+    // anything else falls back to the default period.
+    const r = defaultRange(coverage);
+    let from = s.from ?? r.from;
+    let until = s.until ?? r.until;
+    if (from >= until) ({ from, until } = r);
+    replace({ from, until });
+    s.from = from;
+    s.until = until;
+  }
+  teardown();
+  const main = clear(document.getElementById("main"));
+  document.getElementById("foot-text").textContent = t("app.footer", { tz: s.tz === "utc" ? "UTC" : localZone() });
+  document.title = s.view === "entity" ? `${s.ecode} – ${t("app.title")}` : `${t("overview.heading")} – ${t("app.title")}`;
+  document.body.dataset.view = s.view;
+  if (s.view === "entity") renderEntity(main, s, coverage);
+  else renderOverview(main, s, coverage);
+  // Move focus to the new heading when the view changes (not when only the
+  // period or zone changes), so screen readers announce the new page.
+  const key = s.view === "entity" ? `${s.etype}/${s.ecode}` : "overview";
+  if (lastView !== null && lastView !== key) main.querySelector("h1")?.focus();
+  lastView = key;
+  main.dataset.range = `${fmtTime(s.from, "utc")}/${fmtTime(s.until, "utc")}`;
+}
+
+async function boot() {
+  apply();
+  frame();
+  try {
+    coverage = await api.coverage();
+  } catch (err) {
+    coverage = null;
+    // The dashboard still works on explicit periods; say what failed.
+    document.getElementById("banner").append(errorBox("what_coverage", err));
+  }
+  window.addEventListener("hashchange", render);
+  render();
+}
+
+boot();
