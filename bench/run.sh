@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh - darkwatch's decoder benchmarks against reference tools, in one run.
+# run.sh - darkwatch's benchmarks against reference tools, in one run: the
+# decoder here, then BGP ingestion, detection and the API (their own scripts).
 #
 # `make bench` (or `bash bench/run.sh`) times, with best-of-3 wall-clock runs:
 #   dump    darkwatch mrt dump -m FILE  vs  bgpdump -m FILE    goal >= 5x faster
@@ -22,6 +23,10 @@
 #   DW_BENCH_STRICT    1: exit 1 when a goal is missed (default: only on errors)
 #   DW_BENCH_VIS       0: skip the BGP visibility ingestion bench (default 1;
 #                      bench/vis_bench.sh, its own DW_VIS_* variables)
+#   DW_BENCH_DETECT    0: skip detection throughput and quality (default 1;
+#                      bench/detect_bench.sh, bench/detect_eval.sh)
+#   DW_BENCH_API       0: skip the API load test (default 1; bench/api_bench.sh,
+#                      its own DW_API_* variables)
 #
 # Exit: 0 every measurement ran; 1 darkwatch missing, a darkwatch run failed,
 # synthetic files could not be made, or (strict) a goal was missed.
@@ -290,5 +295,18 @@ if [[ ${DW_BENCH_VIS:-1} != 0 && -f $here/vis_bench.sh ]]; then
 	echo
 	DW_SHARED=$shared DW_BUILD=$build DW_BENCH_SEED=$seed DW_BENCH_STRICT=$strict \
 		bash "$here/vis_bench.sh" || status=1
+fi
+
+# ------------------------------------------------- detection and the API
+# Each prints its own table (bench/README.md: "Detection", "API").
+if [[ ${DW_BENCH_DETECT:-1} != 0 ]]; then
+	echo
+	bash "$here/detect_bench.sh" "$build" || status=1
+	echo
+	DW_SHARED=$shared bash "$here/detect_eval.sh" "$build" || status=1
+fi
+if [[ ${DW_BENCH_API:-1} != 0 ]]; then
+	echo
+	DW_SHARED=$shared DW_BUILD=$build bash "$here/api_bench.sh" || status=1
 fi
 exit "$status"

@@ -173,8 +173,4 @@ typedef int (*dw_query_datasource_fn)(void *ctx,
 int dw_query_datasources(struct dw_store *s, dw_query_datasource_fn fn,
 			 void *ctx);
 
-/* The points of series `series_id` with from <= t < until, by time. */
-int dw_query_points(struct dw_store *s, int64_t series_id, int64_t from,
-		    int64_t until, dw_store_point_fn fn, void *ctx);
-
 #endif

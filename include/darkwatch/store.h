@@ -171,6 +171,12 @@ int dw_store_query_points(struct dw_store *s, const char *datasource,
 			  const char *subtype, int64_t from, int64_t until,
 			  dw_store_point_fn fn, void *ctx);
 
+/* The same for a series known by id (from dw_store_series_find or a
+ * series listing): the number of points passed to fn, or an error. */
+int dw_store_series_points(struct dw_store *s, int64_t series_id,
+			   int64_t from, int64_t until, dw_store_point_fn fn,
+			   void *ctx);
+
 struct dw_store_entity_row {
 	int64_t id;
 	const char *type, *code;

@@ -7,6 +7,7 @@
  * control characters, names against the store's alphabet.
  */
 #include "api/params.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -65,43 +66,11 @@ int dw_params_fail(struct dw_params *p, const char *name, const char *fmt, ...)
 	return DW_EINVAL;
 }
 
-/* Valid UTF-8 (shortest form, no surrogates) without C0 controls or DEL. */
+/* 1..max bytes of UTF-8 text without controls (common/utf8.h). */
 static int text_ok(const char *s, size_t max)
 {
-	const unsigned char *b = (const unsigned char *)s;
-	size_t i = 0, n = strnlen(s, max + 1);
-
-	if (n == 0 || n > max)
-		return 0;
-	while (i < n) {
-		unsigned c = b[i], len, cp;
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return 0;
-		if (n - i < len)
-			return 0;
-		for (unsigned k = 1; k < len; k++) {
-			if ((b[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (b[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
+	size_t n = strnlen(s, max + 1);
+	return n > 0 && n <= max && dw_utf8_text_ok(s, n);
 }
 
 static int ident_ok(const char *s)

@@ -105,8 +105,8 @@ static json_t *series_json(struct dw_api_req *r, const struct dw_query_entity *e
 	}
 	for (int64_t i = 0; i < b.n; i++)
 		b.v[i] = NAN;
-	if ((rc = dw_query_points(r->store, s->id, b.from, b.from + b.n * s->step,
-				  point_row, &b)) < 0) {
+	if ((rc = dw_store_series_points(r->store, s->id, b.from, b.from + b.n * s->step,
+					  point_row, &b)) < 0) {
 		*err = rc;
 		goto fail;
 	}

@@ -33,7 +33,7 @@
 enum {
 	Q_VERSION = DW_XST_QUERY,
 	Q_ALERTS, Q_EVENTS, Q_EVENT_ALERTS, Q_SCORES, Q_DEFAULT_METHOD,
-	Q_ENTITIES, Q_COVERAGE, Q_DATASOURCES, Q_POINTS,
+	Q_ENTITIES, Q_COVERAGE, Q_DATASOURCES,
 	Q__END
 };
 _Static_assert((int)Q__END <= (int)DW_XST_MAX, "query.c has slots up to DW_XST_MAX");
@@ -156,10 +156,6 @@ static const char SQL_COVERAGE[] =
 static const char SQL_DATASOURCES[] =
 	"SELECT datasource, min(step), count(*) FROM series "
 	"GROUP BY datasource ORDER BY datasource";
-
-static const char SQL_POINTS[] =
-	"SELECT t, value FROM point WHERE series_id = ?1 AND t >= ?2 AND t < ?3 "
-	"ORDER BY t";
 
 static const char *col_text(sqlite3_stmt *q, int i)
 {
@@ -589,32 +585,6 @@ int dw_query_datasources(struct dw_store *s, dw_query_datasource_fn fn,
 	}
 	rc = rc == SQLITE_DONE ? n
 			       : dw_store_i_fail(s, rc, "cannot list datasources");
-out:
-	sqlite3_reset(q);
-	return rc;
-}
-
-int dw_query_points(struct dw_store *s, int64_t series_id, int64_t from,
-		    int64_t until, dw_store_point_fn fn, void *ctx)
-{
-	sqlite3_stmt *q = NULL;
-	int rc, n = 0;
-
-	if ((rc = dw_store_i_stmt(s, Q_POINTS, SQL_POINTS, &q)) < 0)
-		return rc;
-	sqlite3_bind_int64(q, 1, series_id);
-	sqlite3_bind_int64(q, 2, from);
-	sqlite3_bind_int64(q, 3, until);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int cb = fn(ctx, sqlite3_column_int64(q, 0),
-			    sqlite3_column_double(q, 1));
-		if (cb < 0) {
-			rc = cb;
-			goto out;
-		}
-		n++;
-	}
-	rc = rc == SQLITE_DONE ? n : dw_store_i_fail(s, rc, "cannot read points");
 out:
 	sqlite3_reset(q);
 	return rc;

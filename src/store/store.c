@@ -28,6 +28,7 @@
 #include "darkwatch/store.h"
 #include "darkwatch/err.h"
 #include "store_int.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -348,48 +349,13 @@ int dw_store_i_writable(struct dw_store *s)
 
 /* ---- validation of text arguments ---- */
 
-/* Valid UTF-8 without control characters (C0, DEL). */
-static int utf8_ok(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = p[i], len, cp;
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return 0;
-		if (n - i < len)
-			return 0;
-		for (unsigned k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 int dw_store_i_text_ok(const char *s, size_t min, size_t max)
 {
 	size_t n;
 	if (!s)
 		return 0;
 	n = strnlen(s, max + 1);
-	return n >= min && n <= max && utf8_ok((const unsigned char *)s, n);
+	return n >= min && n <= max && dw_utf8_text_ok(s, n);
 }
 
 /* [A-Za-z0-9._-]{min,max} */
@@ -1156,8 +1122,7 @@ int dw_store_query_points(struct dw_store *s, const char *datasource,
 			  dw_store_point_fn fn, void *ctx)
 {
 	const char *sub = subtype ? subtype : "";
-	sqlite3_stmt *q = NULL;
-	int64_t eid, sid, n = 0;
+	int64_t eid, sid;
 	int rc;
 
 	if ((rc = dw_store_entity_find(s, entity_type, entity_code, &eid)) <= 0)
@@ -1168,9 +1133,20 @@ int dw_store_query_points(struct dw_store *s, const char *datasource,
 					    "series %s%s%s", entity_type,
 					    entity_code, datasource,
 					    *sub ? "/" : "", sub);
+	return dw_store_series_points(s, sid, from, until, fn, ctx);
+}
+
+int dw_store_series_points(struct dw_store *s, int64_t series_id,
+			   int64_t from, int64_t until, dw_store_point_fn fn,
+			   void *ctx)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t n = 0;
+	int rc;
+
 	if ((rc = stmt(s, ST_POINTS, &q)) < 0)
 		return rc;
-	sqlite3_bind_int64(q, 1, sid);
+	sqlite3_bind_int64(q, 1, series_id);
 	sqlite3_bind_int64(q, 2, from);
 	sqlite3_bind_int64(q, 3, until);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {

@@ -26,7 +26,7 @@ COLS=$(ls "$T/w/archive" | sed 's/^/--collector /')
 
 replay() { # db archive [extra...]
   local db=$1 arch=$2; shift 2
-  "$DW_BIN" replay --db "$db" --archive "$arch" $COLS --from "$FROM" --until "$UNTIL" \
+  ${replay_exec:+exec} "$DW_BIN" replay --db "$db" --archive "$arch" $COLS --from "$FROM" --until "$UNTIL" \
     --geo "$T/w/geo.csv" --full-feed-min-v4 "$N" "$@"
 }
 dump() { # every series of a store, as text
@@ -78,7 +78,9 @@ else bad "missing file: rc=$rc $(tail -1 "$T/missing.out")"; fi
 # kill -9 at random points, then complete
 killed=0
 for i in $(seq 12); do
-  replay "$T/kill.db" "$T/w/archive" > /dev/null 2>&1 &
+  # exec: $! must be darkwatch itself, not a subshell running the function
+  # (killing that would leave darkwatch running into the next round)
+  (replay_exec=1 replay "$T/kill.db" "$T/w/archive" > /dev/null 2>&1) &
   pid=$!
   sleep "0.$((RANDOM % 9))$((RANDOM % 10))"
   kill -9 $pid 2>/dev/null && killed=$((killed + 1))
