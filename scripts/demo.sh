@@ -9,6 +9,10 @@
 # archives (or takes a local archive you give), replays them into a store,
 # and prints Iran's and its operators' visible /24s around the shutdown of
 # 16 November 2019.
+# The simulation also gives the active-probing signal of the same world
+# (`sim --probing`: the real Trinocular engine against a responder model);
+# it is imported, and the data-plane-blocked operators (ITC AS12880, Shatel
+# AS31549, ParsOnline AS16322) show BGP steady next to probing collapsed.
 # Part 3 (outages) runs both detectors over the store, prints the detected
 # events next to the simulator's ground truth and scores them (eval), then
 # starts `darkwatch serve` in the background and says where the dashboard
@@ -23,6 +27,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DETECT_CONF=()
 bin=${DW_BIN:-$root/build/darkwatch}
 shared=${DW_SHARED:-$root/../shared}
 mrt=$shared/data/mrt
@@ -110,7 +115,8 @@ if [[ -n ${DW_DEMO_ARCHIVE:-} ]]; then
 else
 	echo
 	echo "=== simulating scenario iran-2019 into $out (RIS layout, 9 days)"
-	"$bin" sim --scenario "$scen" --out "$out/world" --data "$shared" || exit 1
+	"$bin" sim --scenario "$scen" --out "$out/world" --data "$shared" \
+		--telescope --probing || exit 1
 	archive=$out/world/archive
 	truth=$out/world/truth.csv
 	echo
@@ -134,10 +140,58 @@ else
 	echo "BGP cannot see; active probing and the telescope will.)"
 fi
 
+# ---- the telescope signal: the simulated darknet's captures
+if [[ -z ${DW_DEMO_ARCHIVE:-} ]]; then
+	echo
+	echo "=== telescope: darkwatch telescope --db $out/iran.db --bin 300 $out/world/telescope/*.pcap.gz"
+	"$bin" mrt pfx2as "$archive/rrc00/2019.11/bview.20191115.0000.gz" \
+		>"$out/world/pfx2as.txt" 2>/dev/null || exit 1
+	"$bin" telescope --db "$out/iran.db" --geo "$out/world/geo.csv" \
+		--pfx2as "$out/world/pfx2as.txt" --bin 300 \
+		"$out/world/telescope/"*.pcap.gz || exit 1
+	echo
+	echo "=== unique darknet sources per 5 min (telescope), hourly on 16 Nov"
+	for ent in country/IR asn/44244 asn/31549 asn/16322 asn/12880 country/TR; do
+		printf '%-12s' "$ent"
+		"$bin" signal export --db "$out/iran.db" --datasource telescope --entity "$ent" \
+			--from 2019-11-16T12:00:00Z --until 2019-11-16T21:00:00Z |
+			awk -F, 'NR > 1 && ($1 % 3600) == 0 { printf " %s=%d", strftime("%H:%M", $1, 1), $2 }
+			END { print "" }'
+	done
+	echo "(Shatel AS31549, ParsOnline AS16322 and ITC AS12880 fall to 0 at 17:00 and"
+	echo "18:00: data-plane blocks that BGP did not show.)"
+	DETECT_CONF=(--config "$root/etc/detect.conf")
+fi
+
+# ---- the active-probing signal: Trinocular against the simulated world
+probing_truth=
+if [[ -z ${DW_DEMO_ARCHIVE:-} ]]; then
+	echo
+	echo "=== probing: darkwatch signal import of $out/world/probing/ping-slash24*.csv"
+	for ds in ping-slash24 ping-slash24-loss ping-slash24-latency; do
+		"$bin" signal import --db "$out/iran.db" --datasource "$ds" \
+			--csv "$out/world/probing/$ds.csv" || exit 1
+	done
+	probing_truth=$out/world/probing/truth.csv
+	echo
+	echo "=== BGP visible /24s next to probed /24s up (ping-slash24), every 2 h of 16 Nov"
+	for ent in asn/12880 asn/31549 asn/16322 asn/44244 country/IR country/TR; do
+		for ds in bgp ping-slash24; do
+			printf '%-11s %-13s' "$ent" "$ds"
+			"$bin" signal export --db "$out/iran.db" --datasource "$ds" --entity "$ent" \
+				--from 2019-11-16T10:00:00Z --until 2019-11-17T00:00:00Z |
+				awk -F, 'NR > 1 && ($1 % 7200) == 0 { printf " %s=%d", strftime("%H:%M", $1, 1), $2 }
+				END { print "" }'
+		done
+	done
+	echo "(ITC and Shatel: BGP steady, ParsOnline: half withdrawn; probing near 0 from"
+	echo "17:00/18:00: data-plane blocks.  Irancell goes dark in both.)"
+fi
+
 # ---- part 3: outages
 echo
 echo "=== detecting outages: darkwatch detect --db $out/iran.db (methods seasonal and median)"
-"$bin" detect --db "$out/iran.db" || exit 1
+"$bin" detect --db "$out/iran.db" "${DETECT_CONF[@]}" || exit 1
 echo
 echo "=== detected events in Iran (darkwatch events --entity country/IR, then its ASes)"
 "$bin" events --db "$out/iran.db" --entity country/IR --format table || exit 1
@@ -145,6 +199,20 @@ for as in 44244 197207 57218 58224 12880; do
 	"$bin" events --db "$out/iran.db" --entity "asn/$as" --format table |
 		tail -n +2
 done
+echo
+echo "=== telescope events of the data-plane-blocked networks (darkwatch events --datasource telescope)"
+for as in 31549 16322 12880; do
+	"$bin" events --db "$out/iran.db" --entity "asn/$as" --datasource telescope \
+		--format table | tail -n +2
+done
+if [[ -n $probing_truth ]]; then
+	echo
+	echo "=== probing events of the same networks (darkwatch events --datasource ping-slash24)"
+	for as in 31549 16322 12880; do
+		"$bin" events --db "$out/iran.db" --entity "asn/$as" --datasource ping-slash24 \
+			--format table | tail -n +2
+	done
+fi
 if [[ -n $truth ]]; then
 	echo
 	echo "=== ground truth ($truth)"
@@ -152,6 +220,11 @@ if [[ -n $truth ]]; then
 	echo
 	echo "=== how well each method found it: darkwatch eval --truth $truth"
 	"$bin" eval --db "$out/iran.db" --truth "$truth" || exit 1
+fi
+if [[ -n $probing_truth ]]; then
+	echo
+	echo "=== the probing signal against its truth: darkwatch eval --truth $probing_truth --datasource ping-slash24"
+	"$bin" eval --db "$out/iran.db" --truth "$probing_truth" --datasource ping-slash24 || exit 1
 fi
 
 if [[ ${DW_DEMO_SERVE:-1} == 0 ]]; then

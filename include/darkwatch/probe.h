@@ -93,6 +93,23 @@ struct dw_hitlist_info {
 int dw_hitlist_load(const char *path, struct dw_hitlist **out,
 		    struct dw_hitlist_info *info);
 
+/* One ever-responsive address, for hitlists built in memory. */
+struct dw_hitlist_row {
+	uint32_t addr; /* host order */
+	float rate;    /* historical response rate, [0, 1] */
+	uint32_t asn;  /* origin AS of its block, 0 if unknown */
+};
+
+/*
+ * The same hitlist as dw_hitlist_load would make of these rows in this
+ * order (any order; the first of duplicate addresses wins; a rate outside
+ * [0, 1] is skipped and counted).  Used by the simulator's responder model
+ * (src/sim/probing.c).  Owned: dw_hitlist_free.  Returns 0, DW_EFORMAT (no
+ * valid row), DW_ETOOBIG, DW_ENOMEM.
+ */
+int dw_hitlist_from_rows(const struct dw_hitlist_row *rows, size_t n,
+			 struct dw_hitlist **out, struct dw_hitlist_info *info);
+
 size_t dw_hitlist_count(const struct dw_hitlist *h);
 /* Block i (< count) in address order.  Borrowed: valid until _free. */
 const struct dw_hitlist_block *dw_hitlist_block(const struct dw_hitlist *h,

@@ -89,6 +89,30 @@ int dw_sim_new(const struct dw_sim_conf *conf, struct dw_sim **out, char *err,
  */
 int dw_sim_run(struct dw_sim *s, char *err, size_t errlen);
 
+/* What dw_sim_probing simulated and wrote. */
+struct dw_sim_probing_info {
+	uint64_t blocks, eligible; /* world /24s, those Trinocular probes */
+	uint64_t rounds, written;  /* 600-s rounds run, rounds written */
+	uint64_t probes, replies;  /* over all rounds run */
+	size_t truth_rows;
+};
+
+/*
+ * The active-probing signal of the simulated world (docs/SIM.md,
+ * "Probing"): the real Trinocular engine (darkwatch/probe.h) run round by
+ * round against a responder model of the world and its events, no packet
+ * sent.  Writes, under conf->out_dir/probing/, ping-slash24.csv,
+ * ping-slash24-loss.csv and ping-slash24-latency.csv in the layout of
+ * `darkwatch signal import`, and truth.csv (truth.csv's columns; the
+ * change is in probed /24s that are up).  Rounds are written for the
+ * period dw_sim_run writes; the engine always starts at the scenario's
+ * start, so a shortened run writes the full run's rows.  Call after
+ * dw_sim_new (dw_sim_run is not needed); info may be NULL.  Same error
+ * convention as dw_sim_run.
+ */
+int dw_sim_probing(struct dw_sim *s, struct dw_sim_probing_info *info,
+		   char *err, size_t errlen);
+
 /* Figures (valid after dw_sim_new; file counts after dw_sim_run). */
 void dw_sim_info(const struct dw_sim *s, struct dw_sim_info *out);
 

@@ -23,6 +23,7 @@ static const struct dw_verb verbs[] = {
 	{"eval", "score the detectors against a ground-truth file", dw_cmd_eval},
 	{"serve", "serve the IODA-compatible API and the dashboard", dw_cmd_serve},
 	{"probe", "probe /24 blocks with ICMP (Trinocular) into the store", dw_cmd_probe},
+	{"telescope", "count darknet sources per entity (pcap, live) into the store", dw_cmd_telescope},
 };
 
 static void usage(FILE *f)

@@ -550,6 +550,12 @@ static int do_round(struct run *r, struct dw_tbucket *tb, uint64_t end_ns)
 		if (end_ns - now < w)
 			w = end_ns - now;
 		int ms = w >= 50000000 ? 50 : (int)(w / 1000000);
+		/* Never spin: unless the batch was full, wait at least 1 ms, so
+		 * tokens gather into batches (rate/1000 probes a message) and
+		 * replies are read in bursts.  Spinning on a token every 50 us
+		 * was half of a core at 20,000 probes/s (bench/README.md). */
+		if (ms == 0 && n < BATCH)
+			ms = 1;
 		struct pollfd pf = {dw_sender_fd(r->snd), POLLIN, 0};
 		if (poll(&pf, 1, ms) > 0 &&
 		    (rc = dw_sender_recv(r->snd, on_rx, r->pr)) < 0)

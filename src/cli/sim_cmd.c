@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "darkwatch/err.h"
 #include "darkwatch/sim.h"
+#include "darkwatch/sim_telescope.h"
 #include "darkwatch/timefmt.h"
 
 static void usage(FILE *f)
@@ -35,7 +36,9 @@ static void usage(FILE *f)
 		"layout)\n"
 		"  DIR/asnames.json.gz  AS names (pyasn format)\n"
 		"  DIR/truth.csv        scheduled events and the change each "
-		"must cause\n\n"
+		"must cause\n"
+		"  DIR/probing/         with --probing: ping-slash24*.csv to "
+		"import, truth.csv\n\n"
 		"  -s, --scenario FILE  the scenario (YAML; see docs/SIM.md and "
 		"scenarios/)\n"
 		"  -o, --out DIR        output directory (created; files in it "
@@ -54,6 +57,13 @@ static void usage(FILE *f)
 		"scenario\n"
 		"                       (default: $DW_SHARED, else the "
 		"scenario's directory)\n"
+		"      --probing        also simulate active probing (the real "
+		"Trinocular\n"
+		"                       engine against a model of the world; "
+		"docs/SIM.md)\n"
+		"      --telescope      also write darknet captures: "
+		"DIR/telescope/*.pcap.gz\n"
+		"                       for `darkwatch telescope` (docs/SIM.md)\n"
 		"  -q, --quiet          no summary\n"
 		"  -h, --help           this text\n\n"
 		"TIME is 2019-11-16T14:00Z or epoch seconds (UTC).\n"
@@ -137,6 +147,8 @@ int dw_cmd_sim(int argc, char **argv)
 		{"until", required_argument, 0, 'U'},
 		{"data", required_argument, 0, 'D'},
 		{"quiet", no_argument, 0, 'q'},
+		{"probing", no_argument, 0, 'P'},
+		{"telescope", no_argument, 0, 'T'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
 	struct dw_sim_conf conf = DW_SIM_CONF_DEFAULT;
@@ -144,7 +156,9 @@ int dw_cmd_sim(int argc, char **argv)
 	struct dw_sim *sim = NULL;
 	struct prog prog = {isatty(STDERR_FILENO), 0};
 	char err[512];
-	int c, quiet = 0, rc;
+	int c, quiet = 0, probing = 0, telescope = 0, rc;
+	uint64_t tel_packets = 0, tel_files = 0;
+	struct dw_sim_probing_info pinfo;
 	double t0 = now();
 
 	optind = 1;
@@ -178,6 +192,8 @@ int dw_cmd_sim(int argc, char **argv)
 			break;
 		case 'D': conf.data_dir = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'P': probing = 1; break;
+		case 'T': telescope = 1; break;
 		case 'h': usage(stdout); return DW_EXIT_OK;
 		default: usage(stderr); return DW_EXIT_USAGE;
 		}
@@ -201,6 +217,11 @@ int dw_cmd_sim(int argc, char **argv)
 		return exit_code(rc);
 	}
 	rc = dw_sim_run(sim, err, sizeof(err));
+	if (!rc && probing)
+		rc = dw_sim_probing(sim, &pinfo, err, sizeof(err));
+	if (!rc && telescope)
+		rc = dw_sim_telescope(sim, 0, &tel_packets, &tel_files, err,
+				      sizeof(err));
 	if (prog.on && prog.last > 0)
 		fprintf(stderr, "\r\033[K");
 	if (rc) {
@@ -211,6 +232,15 @@ int dw_cmd_sim(int argc, char **argv)
 	dw_sim_info(sim, &info);
 	if (!quiet)
 		summary(&info, conf.out_dir, now() - t0);
+	if (!quiet && probing)
+		printf("probing     %" PRIu64 " of %" PRIu64 " /24s probed, "
+		       "%" PRIu64 " rounds (%" PRIu64 " written), %" PRIu64
+		       " probes, %zu rows in probing/truth.csv\n",
+		       pinfo.eligible, pinfo.blocks, pinfo.rounds, pinfo.written,
+		       pinfo.probes, pinfo.truth_rows);
+	if (!quiet && telescope)
+		printf("telescope   %" PRIu64 " packets in %" PRIu64 " captures "
+		       "in %s/telescope\n", tel_packets, tel_files, conf.out_dir);
 	dw_sim_free(sim);
 	return DW_EXIT_OK;
 }

@@ -335,6 +335,50 @@ out:
 	return rc;
 }
 
+int dw_hitlist_from_rows(const struct dw_hitlist_row *rows, size_t n,
+			 struct dw_hitlist **out, struct dw_hitlist_info *info)
+{
+	struct loader L;
+	struct dw_hitlist *h = NULL;
+	int rc = DW_ENOMEM;
+
+	memset(&L, 0, sizeof(L));
+	L.in.layout = DW_HL_CSV;
+	if (n > MAX_ROWS) {
+		rc = DW_ETOOBIG;
+		goto out;
+	}
+	if (!(L.rows = malloc((n ? n : 1) * sizeof(*L.rows))))
+		goto out;
+	L.cap = n;
+	for (size_t i = 0; i < n; i++) {
+		L.in.lines++;
+		if (!(rows[i].rate >= 0 && rows[i].rate <= 1)) {
+			bad(&L, "rate is not a number in [0, 1]");
+			continue;
+		}
+		if ((rc = push(&L, rows[i].addr, rows[i].rate, rows[i].asn)) < 0)
+			goto out;
+	}
+	if (L.n == 0) {
+		rc = DW_EFORMAT;
+		goto out;
+	}
+	rc = DW_ENOMEM;
+	if (!(h = calloc(1, sizeof(*h))))
+		goto out;
+	if ((rc = group(&L, h)) < 0)
+		goto out;
+	*out = h;
+	h = NULL;
+out:
+	if (info)
+		*info = L.in;
+	dw_hitlist_free(h);
+	free(L.rows);
+	return rc;
+}
+
 size_t dw_hitlist_count(const struct dw_hitlist *h)
 {
 	return h->n;

@@ -17,9 +17,12 @@
 #include <sys/stat.h>
 
 #include "darkwatch/err.h"
+#include "darkwatch/sim_telescope.h"
 #include "sim/gen.h"
 #include "sim/meta.h"
+#include "sim/probing.h"
 #include "sim/scenario.h"
+#include "sim/telescope.h"
 #include "sim/timeline.h"
 #include "sim/world.h"
 
@@ -167,6 +170,70 @@ fail:
 	free(truth);
 	free(names);
 	free(geo);
+	return rc;
+}
+
+int dw_sim_probing(struct dw_sim *s, struct dw_sim_probing_info *info,
+		   char *err, size_t errlen)
+{
+	struct dw_sim_probing_conf pc;
+	struct dw_sim_probing_info tmp;
+	char *dir = join(s->out_dir, "probing");
+	char *truth = join(s->out_dir, "probing/truth.csv");
+	int rc = DW_ENOMEM;
+
+	if (errlen)
+		err[0] = 0;
+	if (!dir || !truth) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if ((rc = mkdir_p(dir))) {
+		snprintf(err, errlen, "%s: %s", dir, dw_strerror(rc));
+		goto fail;
+	}
+	memset(&pc, 0, sizeof(pc));
+	pc.dir = dir;
+	pc.truth_path = truth;
+	pc.seed = s->seed;
+	pc.from = s->out_from;
+	pc.until = s->out_until;
+	pc.progress = s->progress;
+	pc.progress_ctx = s->progress_ctx;
+	rc = dw_sim_probing_run(s->w, s->t, &pc, info ? info : &tmp, err,
+				errlen);
+fail:
+	free(truth);
+	free(dir);
+	return rc;
+}
+
+int dw_sim_telescope(struct dw_sim *s, double per_minute, uint64_t *packets,
+		     uint64_t *files, char *err, size_t errlen)
+{
+	struct dw_sim_tel_conf tc;
+	char *dir = join(s->out_dir, "telescope");
+	int rc = DW_ENOMEM;
+
+	if (errlen)
+		err[0] = 0;
+	if (!dir) {
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	if ((rc = mkdir_p(dir))) {
+		snprintf(err, errlen, "%s: %s", dir, dw_strerror(rc));
+		free(dir);
+		return rc;
+	}
+	memset(&tc, 0, sizeof(tc));
+	tc.dir = dir;
+	tc.seed = s->seed;
+	tc.from = s->out_from;
+	tc.until = s->out_until;
+	tc.per_minute = per_minute;
+	rc = dw_sim_telescope_write(s->w, s->t, &tc, packets, files, err, errlen);
+	free(dir);
 	return rc;
 }
 

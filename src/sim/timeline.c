@@ -531,3 +531,15 @@ int dw_sim_truth_write(const struct dw_sim_timeline *t, const char *path,
 	*written = n;
 	return rc;
 }
+
+int dw_sim_visible_prefix(const struct dw_sim_world *w, const uint16_t *owd,
+			  uint32_t x)
+{
+	return best(w, owd, x);
+}
+
+void dw_sim_region_code(const struct dw_sim_scenario *sc, int r, char *buf,
+			size_t n)
+{
+	region_code(sc, r, buf, n);
+}

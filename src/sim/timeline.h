@@ -67,4 +67,17 @@ int dw_sim_truth_write(const struct dw_sim_timeline *t, const char *path,
 		       int64_t from, int64_t until, size_t *written, char *err,
 		       size_t errlen);
 
+/*
+ * The world prefix that makes /24 x (address >> 8) visible when owd[i] > 0
+ * marks prefix i withdrawn (the most specific announced one covering x or
+ * inside it), or -1.  The rule of the visibility signal; the probing
+ * responder (probing.c) uses it for "routed".
+ */
+int dw_sim_visible_prefix(const struct dw_sim_world *w, const uint16_t *owd,
+			  uint32_t x);
+
+/* Region r's entity code, "IR-Razavi_Khorasan", into buf (n bytes). */
+void dw_sim_region_code(const struct dw_sim_scenario *sc, int r, char *buf,
+			size_t n);
+
 #endif

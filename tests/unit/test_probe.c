@@ -164,6 +164,30 @@ static void test_hitlist(void)
 	dw_hitlist_free(h);
 	h = NULL;
 
+	/* in memory (the simulator's model): the same grouping and rules */
+	struct dw_hitlist_row rows[18];
+	for (int i = 0; i < 16; i++)
+		rows[i] = (struct dw_hitlist_row){ip4(198, 51, 7, 16 - i),
+						  i % 2 ? 0.75f : 0.25f, 64500};
+	rows[16] = (struct dw_hitlist_row){ip4(203, 0, 9, 1), 0.9f, 0};
+	rows[17] = (struct dw_hitlist_row){ip4(203, 0, 9, 2), 1.5f, 0}; /* bad */
+	CHECK_EQ_INT(dw_hitlist_from_rows(rows, 18, &h, &in), 0);
+	if (!h)
+		return;
+	CHECK_EQ_INT(in.rows, 17);
+	CHECK_EQ_INT(in.bad_rows, 1);
+	CHECK_EQ_INT(dw_hitlist_count(h), 2);
+	b = dw_hitlist_block(h, 0);
+	CHECK_EQ_INT(b->naddr, 16);
+	CHECK_EQ_INT(b->octets[0], 1);
+	CHECK_NEAR(b->a, 0.5, 1e-6);
+	CHECK_EQ_INT(b->asn, 64500);
+	CHECK(dw_hitlist_eligible(b));
+	CHECK(!dw_hitlist_eligible(dw_hitlist_block(h, 1)));
+	dw_hitlist_free(h);
+	h = NULL;
+	CHECK_EQ_INT(dw_hitlist_from_rows(rows + 17, 1, &h, NULL), DW_EFORMAT);
+
 	path = write_tmp("# nothing\n\n");
 	CHECK_EQ_INT(dw_hitlist_load(path, &h, &in), DW_EFORMAT);
 	unlink(path);
