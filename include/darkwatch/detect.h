@@ -57,19 +57,31 @@ struct dw_detect_params {
 	int64_t level_window;  /* level = median of this much clean data */
 	int64_t min_days;      /* days of history before profiles are used */
 	int64_t weekly;        /* 1: learn the weekday's level too */
+	double learn_drop;     /* weekly, first week: warnings need this drop */
+	double count_z;        /* counts: a drop must exceed count_z x
+				* sqrt(forecast) too (0: off; the signal is
+				* not a noisy count) */
+	/* both methods: DW_DIRECTION_DOWN (outages are drops) or
+	 * DW_DIRECTION_NONE (not an outage signal: never detected; the
+	 * probing loss and latency series) */
+	int64_t direction;
 };
+
+enum { DW_DIRECTION_DOWN = 0, DW_DIRECTION_NONE = 1 };
 
 /* IODA's BGP row / darkwatch's BGP defaults (docs/DETECT.md says why). */
 #define DW_DETECT_PARAMS_DEFAULT                                             \
 	{86400, 0.99, 0.5, 0.8, 2.0, 7 * 86400, 3600,                           \
-	 0.03, 0.5, 6.0, 12.0, 0.15, 6 * 3600, 7 * 86400, 2.0, 3600, 3600, 2, 0}
+	 0.03, 0.5, 6.0, 12.0, 0.15, 6 * 3600, 7 * 86400, 2.0, 3600, 3600, 1, 0, \
+	 0.25, 0.0, DW_DIRECTION_DOWN}
 
 /* Per-datasource parameters: built-in table, optionally a file on top. */
 struct dw_detect_conf;
 
 /*
  * A configuration holding the built-in rows (bgp, ping-slash24, merit-nt,
- * ucsd-nt, gtr, and "*" for anything else).  If path is not NULL the file
+ * ucsd-nt, telescope, gtr, the suffix rows "*-loss" and "*-latency"
+ * (direction none), and "*" for anything else).  If path is not NULL the file
  * (format in docs/DETECT.md) is read on top.  On failure, msg (if not
  * NULL) gets "FILE:LINE: why".  *out is owned: dw_detect_conf_free.
  * Returns 0, -errno (file), DW_EFORMAT (syntax), DW_EINVAL (bad value),
@@ -78,7 +90,10 @@ struct dw_detect_conf;
 int dw_detect_conf_new(const char *path, struct dw_detect_conf **out,
 		       char *msg, size_t msglen);
 void dw_detect_conf_free(struct dw_detect_conf *c);
-/* The parameters for datasource ds (the "*" row if none).  Never fails. */
+/*
+ * The parameters for datasource ds: its own row, else the longest suffix
+ * row ("*-loss") it ends with, else the "*" row.  Never fails.
+ */
 void dw_detect_conf_get(const struct dw_detect_conf *c, const char *ds,
 			struct dw_detect_params *p);
 

@@ -5,13 +5,15 @@
  * parses in a page of C without a new dependency:
  *
  *     # comment
- *     [bgp]                      a datasource name, or * for the rest
+ *     [bgp]                      a datasource name, * for the rest, or
+ *     [*-loss]                   *SUFFIX: every datasource ending so
  *     median.warn = 0.99         # a comment may follow a value
  *     median.window = 24h        durations: seconds or 90s, 5m, 2h, 1d
  *     seasonal.warn_drop = 0.03
  *
- * A section starts from the built-in row of its datasource (or the "*"
- * row) and overrides only the keys it names, so a file states only what it
+ * A section starts from the built-in row of its datasource (or the row
+ * it would get without the section: a "*SUFFIX" row, else "*") and
+ * overrides only the keys it names, so a file states only what it
  * changes.  Unknown sections are new datasources; unknown keys and bad
  * values are errors with FILE:LINE, never silently ignored.
  */
@@ -41,7 +43,7 @@ struct dw_detect_conf {
 static void builtin(struct dw_detect_conf *c)
 {
 	const struct dw_detect_params bgp = DW_DETECT_PARAMS_DEFAULT;
-	struct dw_detect_params probe = bgp, tele = bgp, other;
+	struct dw_detect_params probe = bgp, tele = bgp, other, quiet, gtr, dark;
 
 	probe.med_window = 7 * 86400;
 	probe.med_warn = 0.8;
@@ -50,12 +52,25 @@ static void builtin(struct dw_detect_conf *c)
 	probe.crit_drop = 0.5;
 	probe.shift_accept = 12 * 3600;
 	probe.weekly = 1;
+	probe.count_z = 2;
 	tele = probe;
+	tele.count_z = 4;
 	tele.med_warn = 0.25;
 	tele.med_crit = 0.1;
 	tele.warn_drop = 0.25;
 	tele.crit_drop = 0.75;
+	/* darkwatch's telescope: count_z states its Poisson noise, so the
+	 * residual scale need not be trusted as far out */
+	dark = tele;
+	dark.k_warn = 3;
+	dark.k_crit = 6;
 	other = probe;
+	other.count_z = 0;
+	gtr = other;
+	gtr.learn_drop = 0.5; /* traffic: weekends dip up to 40 % */
+	/* loss and latency rise in an outage; a drop is a recovery */
+	quiet = probe;
+	quiet.direction = DW_DIRECTION_NONE;
 
 	c->n = 0;
 	const struct {
@@ -63,7 +78,9 @@ static void builtin(struct dw_detect_conf *c)
 		const struct dw_detect_params *p;
 	} t[] = {{"bgp", &bgp},		  {"ping-slash24", &probe},
 		 {"merit-nt", &tele},	  {"ucsd-nt", &tele},
-		 {"gtr", &probe},	  {"*", &other}};
+		 {"telescope", &dark},	  {"gtr", &gtr},
+		 {"*-loss", &quiet},	  {"*-latency", &quiet},
+		 {"*", &other}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		snprintf(c->rows[c->n].name, sizeof(c->rows[0].name), "%s", t[i].name);
 		c->rows[c->n++].p = *t[i].p;
@@ -82,6 +99,17 @@ void dw_detect_conf_get(const struct dw_detect_conf *c, const char *ds,
 			struct dw_detect_params *p)
 {
 	const struct row *r = find(c, ds);
+	size_t n = strlen(ds), best = 0;
+
+	for (size_t i = 0; i < c->n && !(r && !best); i++) {
+		const char *suf = c->rows[i].name + 1; /* "*SUFFIX" rows */
+		size_t k = strlen(suf);
+		if (c->rows[i].name[0] == '*' && k > best && k <= n &&
+		    !strcmp(ds + n - k, suf)) {
+			best = k; /* the longest suffix wins */
+			r = &c->rows[i];
+		}
+	}
 	if (!r)
 		r = find(c, "*");
 	*p = r->p;
@@ -132,7 +160,7 @@ static int parse_dur(const char *s, int64_t *out)
 	return 0;
 }
 
-enum kind { FRAC, POS, DUR, DAYS, BOOL };
+enum kind { FRAC, POS, NONNEG, DUR, DAYS, BOOL, DIR };
 
 static const struct key {
 	const char *name;
@@ -159,6 +187,9 @@ static const struct key {
 	K("seasonal.level_window", DUR, level_window),
 	K("seasonal.min_days", DAYS, min_days),
 	K("seasonal.weekly", BOOL, weekly),
+	K("seasonal.learn_drop", FRAC, learn_drop),
+	K("seasonal.count_z", NONNEG, count_z),
+	K("direction", DIR, direction),
 #undef K
 };
 
@@ -183,6 +214,11 @@ static const char *set_key(struct dw_detect_params *p, const char *key,
 				return "wants a positive number";
 			memcpy(f, &d, sizeof(d));
 			return NULL;
+		case NONNEG:
+			if (parse_num(val, &d) || d < 0 || d > 1e6)
+				return "wants a number >= 0";
+			memcpy(f, &d, sizeof(d));
+			return NULL;
 		case DUR:
 			if (parse_dur(val, &n) || n < 1)
 				return "wants a duration (seconds, or 90s, 5m, 2h, 1d; 1s..366d)";
@@ -192,6 +228,15 @@ static const char *set_key(struct dw_detect_params *p, const char *key,
 			if (strcmp(val, "0") && strcmp(val, "1"))
 				return "wants 0 or 1";
 			n = *val == '1';
+			memcpy(f, &n, sizeof(n));
+			return NULL;
+		case DIR:
+			if (!strcmp(val, "down"))
+				n = DW_DIRECTION_DOWN;
+			else if (!strcmp(val, "none"))
+				n = DW_DIRECTION_NONE;
+			else
+				return "wants down or none";
 			memcpy(f, &n, sizeof(n));
 			return NULL;
 		case DAYS:
@@ -209,6 +254,8 @@ static int valid_name(const char *s)
 	size_t n = strlen(s);
 	if (n == 1 && *s == '*')
 		return 1;
+	if (n > 1 && *s == '*') /* *SUFFIX */
+		s++, n--;
 	if (n < 1 || n > NAME_MAX_LEN)
 		return 0;
 	for (; *s; s++)
@@ -261,8 +308,10 @@ static int read_file(struct dw_detect_conf *c, const char *path, char *msg,
 					rc = DW_EINVAL;
 					goto out;
 				}
-				cur = &c->rows[c->n++];
-				cur->p = find(c, "*")->p;
+				cur = &c->rows[c->n];
+				/* from what it would get without this section */
+				dw_detect_conf_get(c, s, &cur->p);
+				c->n++;
 				snprintf(cur->name, sizeof(cur->name), "%s", s);
 			}
 			continue;

@@ -264,6 +264,31 @@ out:
 	return rc;
 }
 
+/*
+ * A series that is not detected (direction none): drop whatever an
+ * earlier run or configuration wrote for it, so its events do not linger.
+ */
+static int forget_one(struct ctx *c)
+{
+	int rc;
+	int64_t n = 0;
+	unsigned char *b = NULL;
+	size_t len = 0;
+
+	if ((rc = dw_store_state_get(c->s, c->se->id, c->method, &n, &b,
+				     &len)) <= 0)
+		return rc; /* never detected, or already forgotten */
+	free(b);
+	c->changed = 1;
+	if ((rc = dw_store_alert_delete(c->s, c->se->id, c->method, INT64_MIN,
+					INT64_MAX)) < 0 ||
+	    (rc = dw_store_event_delete(c->s, c->se->entity_id, c->se->ds,
+					c->se->sub, c->method, INT64_MIN,
+					INT64_MAX)) < 0)
+		return rc;
+	return dw_store_state_delete(c->s, c->se->id, c->method);
+}
+
 /* 1 if s ends with suffix */
 static int ends_with(const char *s, const char *suffix)
 {
@@ -437,7 +462,11 @@ int dw_detect_run(struct dw_store *s, const struct dw_detect_conf *conf,
 					continue;
 				struct ctx c = {.s = s, .se = se,
 						.method = dw_detect_method_name(m)};
-				if ((rc = run_one(&c, &p, m, o, &pts, st)) < 0) {
+				if (p.direction == DW_DIRECTION_NONE)
+					rc = forget_one(&c);
+				else
+					rc = run_one(&c, &p, m, o, &pts, st);
+				if (rc < 0) {
 					snprintf(msg, msglen, "%s %s/%s %s: %s", se->ds,
 						 se->etype, se->ecode, c.method,
 						 *dw_store_errmsg(s) ? dw_store_errmsg(s)

@@ -26,11 +26,17 @@
  *    first weekend) is flagged and inpainted, so the clean history never
  *    learns it and it is flagged every week.  Two models run side by
  *    side, one learning its profile from the clean history and one from
- *    the actual values, each with its own level; a bin is a drop only if
- *    it is one for both.  An outage at the same hour a week later is the
+ *    the actual values, each with its own level; a run starts only at a
+ *    bin that is a drop for both, and goes on against the clean one.  An outage at the same hour a week later is the
  *    price (the actual-value profile is a median over up to 3 weeks).
  *  - Upward values above spike_ratio x forecast are inpainted for at most
  *    spike_max (a burst does not lift the level), then accepted.
+ *  - A slow level (median of the last 6 deseasonalised hourly means) keeps
+ *    a drop in stages from being absorbed stage by stage: once a daily
+ *    profile exists, bins are judged against the higher of the two, and
+ *    a level L below the slow level by more than k bins' noise is a
+ *    warning even when no single bin is.
+ *  - count_z: for counts, a drop must exceed count_z x sqrt(forecast).
  */
 #include <math.h>
 #include <stdio.h>
@@ -47,7 +53,7 @@
 #define DEV_CLAMP 0.25
 #define WARN_CAP 0.6 /* noise never pushes thresholds past these drops */
 #define CRIT_CAP 0.9
-#define LEARN_DROP 0.5 /* first week of a weekly datasource: drops only */
+#define SLOW_HOURS 6 /* slow level: median of this many past hours */
 
 /* Everything here is saved as is (plain data, no pointer). */
 struct sea {
@@ -66,6 +72,11 @@ struct sea {
 	int64_t first_t;     /* first bin seen */
 	int64_t nscale;      /* updates of scale so far */
 	int64_t prev_level;  /* level of the previous bin */
+	int64_t slow_h;      /* hour the slow levels are for */
+	double slow[2];      /* each model's slow level, NaN: none */
+	double sl_acc[2];    /* this hour's sum of value / factor per model */
+	double sl_ring[2][SLOW_HOURS]; /* the last hours' means; NaN: none */
+	int64_t sl_pos;      /* next slot of sl_ring */
 	/* derived, not state: the factors of two hours, day means */
 	int64_t c_hour[2][2], c_day[2][2]; /* [raw][hour parity] */
 	double c_fac[2][2];
@@ -202,8 +213,15 @@ static void roll_hours(struct sea *s, int64_t h)
 		s->acc_n ? (float)(s->raw_sum / (double)s->acc_n) : NAN;
 	for (int64_t k = s->hcur + 1; k < h && k - s->hcur <= NH; k++)
 		s->hist[slot(k)] = s->raw[slot(k)] = NAN;
+	for (int64_t k = s->hcur; k < h && k - s->hcur < SLOW_HOURS; k++) {
+		for (int m = 0; m < 2; m++)
+			s->sl_ring[m][s->sl_pos] = k == s->hcur && s->acc_n
+				? s->sl_acc[m] / (double)s->acc_n : NAN;
+		s->sl_pos = (s->sl_pos + 1) % SLOW_HOURS;
+	}
 	s->hcur = h;
 	s->acc_sum = s->raw_sum = 0;
+	s->sl_acc[0] = s->sl_acc[1] = 0;
 	s->acc_n = 0;
 }
 
@@ -224,6 +242,10 @@ int dw_sea_new(struct dw_detector *d)
 	for (int i = 0; i < NH; i++)
 		s->hist[i] = s->raw[i] = NAN;
 	s->hcur = s->run_start = s->spike_start = s->first_t = INT64_MIN;
+	s->slow_h = INT64_MIN;
+	s->slow[0] = s->slow[1] = NAN;
+	for (int i = 0; i < 2 * SLOW_HOURS; i++)
+		s->sl_ring[i / SLOW_HOURS][i % SLOW_HOURS] = NAN;
 	reset_cache(s);
 	d->impl = s;
 	return 0;
@@ -234,11 +256,31 @@ void dw_sea_free(struct dw_detector *d)
 	free(d->impl);
 }
 
-static double level(const struct sea *s, int m)
+/* Model m's level: of the clean values (raw 0) or the actual ones. */
+static double level(const struct sea *s, int m, int raw)
 {
 	double tmp[KMAX];
-	memcpy(tmp, s->lv[m], (size_t)s->nlv * sizeof(double));
+	memcpy(tmp, raw ? s->rw[m] : s->lv[m], (size_t)s->nlv * sizeof(double));
 	return dw_detect_median(tmp, (size_t)s->nlv);
+}
+
+/*
+ * The slow level of model m: the median of the last SLOW_HOURS hourly
+ * means of value / factor (clean values for model 0, actual ones for
+ * model 1; at least 3 known), NaN if fewer.  The level L follows a drop
+ * within half a level window; a drop in stages, each below the
+ * thresholds, is absorbed stage by stage, while this level still
+ * remembers the hours before it.  Kept as a ring filled when an hour
+ * ends: no factor is recomputed for it.
+ */
+static double slow_level(const struct sea *s, int m)
+{
+	double v[SLOW_HOURS];
+	int n = 0;
+	for (int k = 0; k < SLOW_HOURS; k++)
+		if (!isnan(s->sl_ring[m][k]))
+			v[n++] = s->sl_ring[m][k];
+	return n >= 3 ? dw_detect_median(v, (size_t)n) : NAN;
 }
 
 /* The run is over and its level is the new normal: restart from actuals. */
@@ -249,15 +291,22 @@ static void accept_level(struct sea *s)
 	s->run_deep = 0;
 }
 
-/* learning: a weekly datasource without a week of history yet */
+/*
+ * learning: a weekly datasource without a week of history yet.  f: the
+ * forecast; with count_z a drop must also exceed count_z x sqrt(f), the
+ * counting noise of a Poisson count (a series of a few sources per bin
+ * cannot show an outage in one bin).
+ */
 static void judge(const struct dw_detect_params *p, double scale, double q,
-		  int learning, int prev_level, struct dw_alert *a)
+		  double f, int learning, int prev_level, struct dw_alert *a)
 {
 	double tw = fmin(p->k_warn * 1.25 * scale, WARN_CAP);
 	double tc = fmin(p->k_crit * 1.25 * scale, CRIT_CAP);
-	tw = fmax(tw, learning ? fmax(p->warn_drop, fmin(p->crit_drop, LEARN_DROP))
+	double tz = p->count_z > 0 ? p->count_z / sqrt(fmax(f, 1e-9)) : 0;
+	tw = fmax(tw, learning ? fmax(p->warn_drop, fmin(p->crit_drop, p->learn_drop))
 				: p->warn_drop);
-	tc = fmax(tc, p->crit_drop);
+	tw = fmax(tw, tz);
+	tc = fmax(fmax(tc, p->crit_drop), tz);
 	if (tc < tw)
 		tc = tw;
 	a->level = 1 - q > tc   ? DW_LEVEL_CRITICAL
@@ -287,17 +336,69 @@ int dw_sea_push(struct dw_detector *d, int64_t t, double v,
 		snprintf(a.condition, sizeof(a.condition), "warming up");
 		goto feed;
 	}
-	f[0] = level(s, 0) * fac[0];
-	f[1] = level(s, 1) * fac[1];
+	f[0] = level(s, 0, 0) * fac[0];
+	f[1] = level(s, 1, 0) * fac[1];
+	if (s->slow_h != floordiv(t, 3600)) {
+		s->slow_h = floordiv(t, 3600);
+		s->slow[0] = slow_level(s, 0);
+		s->slow[1] = slow_level(s, 1);
+	}
+	/* judged against the higher of the level and the slow level, once a
+	 * daily profile exists (before, S = 1 and the slow level of the
+	 * afternoon is not that of the evening) */
+	int64_t full_days = floordiv(t, 86400) - floordiv(s->first_t + 86399, 86400);
+	int slow_ok = full_days >= (p->min_days > 1 ? p->min_days : 1) &&
+		      s->slow[0] > 0 && s->slow[1] > 0;
+	double sf[2] = {0, 0}, fast[2] = {f[0], f[1]};
+	for (int m = 0; m < 2 && slow_ok; m++) {
+		sf[m] = s->slow[m] * fac[m];
+		if (sf[m] > f[m])
+			f[m] = sf[m];
+	}
 	if (!(f[0] > 0) || !(f[1] > 0)) {
 		snprintf(a.condition, sizeof(a.condition), "no history");
 		goto feed;
 	}
-	/* a drop must be one for both models (see the file comment) */
+	/*
+	 * A drop must be one for both models (see the file comment) to
+	 * start a run; a run goes on against the clean model, whose profile
+	 * the run does not touch (the actual-value profile learns the
+	 * outage's days: a dark AS's near-zero days make its factors noise).
+	 */
+	if (s->run_start != INT64_MIN)
+		f[1] = f[0];
 	double q = v / fmin(f[0], f[1]);
 	a.history = fmin(f[0], f[1]);
-	judge(p, s->scale, q, p->weekly && t - s->first_t < 7 * 86400,
-	      (int)s->prev_level, &a);
+	int learning = p->weekly && t - s->first_t < 7 * 86400;
+	judge(p, s->scale, q, a.history, learning, (int)s->prev_level, &a);
+	if (!a.level && (slow_ok || s->run_start != INT64_MIN)) {
+		/*
+		 * A sustained drop: the level (a median of k bins) below the
+		 * forecast by more than the noise of k bins.  Outside a run the
+		 * level L against the slow level: a drop of a small noisy count
+		 * that no single bin shows.  In a run the level of the actual
+		 * values, while the bin itself is below the forecast by
+		 * warn_drop: the run goes on though a bin is within its count
+		 * noise (a dark AS's count of 0..3 is one outage, not ten
+		 * events), and ends at the first bin back near the forecast.
+		 */
+		int in_run = s->run_start != INT64_MIN;
+		double l0 = in_run ? level(s, 0, 1) * fac[0] : fast[0];
+		double l1 = in_run ? level(s, 1, 1) * fac[1] : fast[1];
+		double dh = 1 - fmax(l0 / f[0], l1 / f[1]);
+		double th = fmax(learning ? fmax(p->warn_drop,
+						 fmin(p->crit_drop, p->learn_drop))
+				       : p->warn_drop,
+				 fmin(p->k_warn * 1.25 * s->scale, WARN_CAP));
+		if (p->count_z > 0)
+			th = fmax(th, p->count_z / sqrt(k * fmin(f[0], f[1])));
+		/* in a run, a bin back near the forecast ends it at once */
+		if (dh > th && (!in_run || 1 - q > p->warn_drop)) {
+			a.level = DW_LEVEL_WARNING;
+			snprintf(a.condition, sizeof(a.condition),
+				 "level < %.3g * history", 1 - th);
+		}
+	}
 	if (a.level) {
 		if (s->run_start == INT64_MIN) {
 			s->run_start = t;
@@ -348,6 +449,8 @@ feed:
 		s->nlv++;
 	s->acc_sum += inpaint ? f[0] : v;
 	s->raw_sum += v;
+	s->sl_acc[0] += (inpaint ? f[0] : v) / fac[0];
+	s->sl_acc[1] += v / fac[1];
 	s->acc_n++;
 	s->prev_level = a.level;
 	return sink->alert(sink->ctx, &a);
@@ -363,7 +466,8 @@ int dw_sea_load(struct dw_detector *d, struct dw_bytes *b)
 {
 	struct sea *s = d->impl;
 	if (dw_bytes_get(b, s, offsetof(struct sea, c_hour)) ||
-	    s->nlv < 0 || s->nlv > KMAX || s->lvpos < 0 || s->lvpos >= KMAX)
+	    s->nlv < 0 || s->nlv > KMAX || s->lvpos < 0 || s->lvpos >= KMAX ||
+	    s->sl_pos < 0 || s->sl_pos >= SLOW_HOURS)
 		return DW_EFORMAT;
 	reset_cache(s);
 	return 0;

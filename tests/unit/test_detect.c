@@ -322,6 +322,16 @@ static void test_conf(void)
 	CHECK(p.med_warn == 0.25 && p.med_crit == 0.1);
 	dw_detect_conf_get(c, "something-else", &p);
 	CHECK_EQ_INT(p.med_window, 7 * 86400);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_DOWN);
+	/* loss and latency: not detected, by suffix */
+	dw_detect_conf_get(c, "ping-slash24-loss", &p);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_NONE);
+	dw_detect_conf_get(c, "other-latency", &p);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_NONE);
+	dw_detect_conf_get(c, "telescope", &p);
+	CHECK(p.count_z == 4 && p.warn_drop == 0.25 && p.k_warn == 3);
+	dw_detect_conf_get(c, "gtr", &p);
+	CHECK(p.count_z == 0 && p.learn_drop == 0.5);
 	dw_detect_conf_free(c);
 
 	snprintf(path, sizeof(path), "%s/detect-test.conf", base && *base ? base : "/tmp");
@@ -335,6 +345,27 @@ static void test_conf(void)
 	CHECK(p.warn_drop == 0.1 && p.med_warn == 0.99);
 	dw_detect_conf_get(c, "mine", &p);
 	CHECK_EQ_INT(p.shift_accept, 86400);
+	dw_detect_conf_free(c);
+
+	/* a suffix section; a new section starts from its suffix row */
+	f = fopen(path, "w");
+	fprintf(f, "[*-loss]\nmedian.crit = 0.3\n[x-loss]\nmedian.warn = 0.9\n"
+		   "[*-rtt]\ndirection = none\n[y]\ndirection = sideways\n");
+	fclose(f);
+	CHECK_EQ_INT(dw_detect_conf_new(path, &c, msg, sizeof(msg)), DW_EINVAL);
+	CHECK(strstr(msg, ":8: direction: wants down or none") != NULL);
+	f = fopen(path, "w");
+	fprintf(f, "[*-loss]\nmedian.crit = 0.3\n[x-loss]\nmedian.warn = 0.9\n"
+		   "[*-rtt]\ndirection = none\n");
+	fclose(f);
+	CHECK_EQ_INT(dw_detect_conf_new(path, &c, msg, sizeof(msg)), 0);
+	dw_detect_conf_get(c, "x-loss", &p);
+	CHECK(p.med_crit == 0.3 && p.med_warn == 0.9);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_NONE);
+	dw_detect_conf_get(c, "a.b-rtt", &p);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_NONE);
+	dw_detect_conf_get(c, "rtt", &p);
+	CHECK_EQ_INT(p.direction, DW_DIRECTION_DOWN);
 	dw_detect_conf_free(c);
 
 	f = fopen(path, "w");
