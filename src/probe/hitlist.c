@@ -269,11 +269,28 @@ static int group(struct loader *L, struct dw_hitlist *h)
 	return 0;
 }
 
+/* The rows read, grouped into a hitlist in *out; DW_EFORMAT when none. */
+static int finish(struct loader *L, struct dw_hitlist **out)
+{
+	struct dw_hitlist *h;
+	int rc;
+
+	if (L->n == 0)
+		return DW_EFORMAT;
+	if (!(h = calloc(1, sizeof(*h))))
+		return DW_ENOMEM;
+	if ((rc = group(L, h)) < 0) {
+		dw_hitlist_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
 int dw_hitlist_load(const char *path, struct dw_hitlist **out,
 		    struct dw_hitlist_info *info)
 {
 	struct loader L;
-	struct dw_hitlist *h = NULL;
 	char line[LINE_MAX_LEN];
 	int rc = 0, long_line = 0;
 	FILE *f = fopen(path, "r");
@@ -315,21 +332,10 @@ int dw_hitlist_load(const char *path, struct dw_hitlist **out,
 		rc = DW_EIO;
 		goto out;
 	}
-	if (L.n == 0) {
-		rc = DW_EFORMAT;
-		goto out;
-	}
-	rc = DW_ENOMEM;
-	if (!(h = calloc(1, sizeof(*h))))
-		goto out;
-	if ((rc = group(&L, h)) < 0)
-		goto out;
-	*out = h;
-	h = NULL;
+	rc = finish(&L, out);
 out:
 	if (info)
 		*info = L.in;
-	dw_hitlist_free(h);
 	free(L.rows);
 	fclose(f);
 	return rc;
@@ -339,7 +345,6 @@ int dw_hitlist_from_rows(const struct dw_hitlist_row *rows, size_t n,
 			 struct dw_hitlist **out, struct dw_hitlist_info *info)
 {
 	struct loader L;
-	struct dw_hitlist *h = NULL;
 	int rc = DW_ENOMEM;
 
 	memset(&L, 0, sizeof(L));
@@ -360,21 +365,10 @@ int dw_hitlist_from_rows(const struct dw_hitlist_row *rows, size_t n,
 		if ((rc = push(&L, rows[i].addr, rows[i].rate, rows[i].asn)) < 0)
 			goto out;
 	}
-	if (L.n == 0) {
-		rc = DW_EFORMAT;
-		goto out;
-	}
-	rc = DW_ENOMEM;
-	if (!(h = calloc(1, sizeof(*h))))
-		goto out;
-	if ((rc = group(&L, h)) < 0)
-		goto out;
-	*out = h;
-	h = NULL;
+	rc = finish(&L, out);
 out:
 	if (info)
 		*info = L.in;
-	dw_hitlist_free(h);
 	free(L.rows);
 	return rc;
 }
