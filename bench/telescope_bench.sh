@@ -35,20 +35,29 @@ fi
 ls -l "$cap"
 
 best() { sort -g | head -1; }
-bare=()
+# Each run under /usr/bin/time: wall, user + sys CPU, peak RSS (KB).
+timed() { /usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@"; }
+bare=() bare_cpu=()
 for i in 1 2; do
-	bare+=("$("$build/bench/pcap_read" read "$cap" | awk '{print $4}')")
+	timed "$build/bench/pcap_read" read "$cap" >/dev/null
+	read -r w u s m <"$out/time.txt"
+	bare+=("$w") bare_cpu+=("$(echo "$u + $s" | bc)")
 done
 bare_s=$(printf '%s\n' "${bare[@]}" | best)
-tel=()
+bare_c=$(printf '%s\n' "${bare_cpu[@]}" | best)
+tel=() tel_cpu=() rss=0
 for i in 1 2; do
 	rm -f "$out/bench.db" "$out/bench.db-wal" "$out/bench.db-shm"
-	s0=$(date +%s.%N)
-	"$build/darkwatch" telescope --db "$out/bench.db" --pfx2as "$p2a" \
+	timed "$build/darkwatch" telescope --db "$out/bench.db" --pfx2as "$p2a" \
 		--json "$cap" >"$out/telescope_bench.json"
-	tel+=("$(awk -v a="$s0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')")
+	read -r w u s m <"$out/time.txt"
+	tel+=("$w") tel_cpu+=("$(echo "$u + $s" | bc)") rss=$m
+	echo "telescope run $i: wall $w s, user $u s, sys $s s, peak RSS $m KB"
 done
 tel_s=$(printf '%s\n' "${tel[@]}" | best)
+tel_c=$(printf '%s\n' "${tel_cpu[@]}" | best)
+echo "bare loop runs: wall ${bare[*]} s, CPU ${bare_cpu[*]} s"
+echo "best CPU (user + sys): bare $bare_c s, telescope $tel_c s (ratio $(echo "scale=2; $tel_c / $bare_c" | bc)x)"
 python3 - "$n" "$bare_s" "$tel_s" "$out/telescope_bench.json" <<'PY'
 import json, sys
 n, bare, tel = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])

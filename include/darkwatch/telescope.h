@@ -261,7 +261,16 @@ int dw_tel_input_linktype(const struct dw_tel_input *in);
  */
 int dw_tel_input_next(struct dw_tel_input *in, struct dw_tel_frame *f);
 
-/* libpcap's last error text (borrowed); "" if none. */
+/*
+ * SHA-256 (hex) of a plain pcap file computed while it was read (mapped
+ * files only), after dw_tel_input_next returned 0 or <0: the whole file is
+ * hashed, trailing bytes too.  Returns 0, DW_EUNSUPP (libpcap path: pcapng,
+ * compressed, stdin, live; hash the file yourself), DW_EINVAL (not at the
+ * end yet), DW_EIO.  Call once.
+ */
+int dw_tel_input_sha256(struct dw_tel_input *in, char hex[65]);
+
+/* The last error text (borrowed); "" if none. */
 const char *dw_tel_input_error(const struct dw_tel_input *in);
 
 /* Stop a live capture from another thread or a signal handler. */

@@ -9,7 +9,16 @@
  * its step, one transaction per bin.  Like `replay`, each input's SHA-256
  * goes into the ingest log in the transaction of the first bin closed after
  * the file ends, and inputs already logged are skipped (--force reads them
- * again), so re-running gives the same database.  The run's counts (packets
+ * again), so re-running gives the same database.
+ *
+ * Plain pcap files are hashed while they are read (input.c hashes the mapped
+ * bytes it parses), not in a pass before, so whether such a file is already
+ * logged is known only at its end: it is counted speculatively, no bin is
+ * committed while it is being read (its bins share one transaction), and if
+ * its hash turns out logged the transaction is rolled back and the run
+ * restarts from the first input with that file skipped (bins rewritten with
+ * the same values).  That rare case costs one extra read of the inputs up to
+ * that file.  Other inputs (pcapng, compressed, stdin) are hashed first.  The run's counts (packets
  * skipped per reason, removed per filter) are printed as text or JSON.
  */
 #include <getopt.h>
@@ -51,6 +60,7 @@ struct input {
 	const char *path;
 	char sha[DW_SHA256_HEX_LEN + 1];
 	int done, logged, skip;
+	int deferred; /* hashed while read (plain pcap); sha[0] set at its end */
 };
 
 struct run {
@@ -62,6 +72,8 @@ struct run {
 	int64_t first_t, last_t;
 	uint64_t points;
 	int truncated, unreadable;
+	int speculative; /* reading a file whose hash is not known yet */
+	size_t seen;	 /* inputs skipped as already logged */
 };
 
 static double now_s(void)
@@ -217,6 +229,10 @@ static int log_inputs(struct run *r)
 static int bin_commit(struct run *r, int64_t next_t)
 {
 	int rc;
+	if (r->cur_t != INT64_MIN && r->speculative) {
+		r->cur_t = next_t; /* the open transaction goes on (see top) */
+		return 0;
+	}
 	if (r->cur_t != INT64_MIN) {
 		if ((rc = log_inputs(r)) < 0 || (rc = dw_store_commit(r->db)) < 0)
 			return rc;
@@ -280,6 +296,31 @@ static int feed(struct run *r, struct dw_tel *t, struct dw_tel_input *in,
 	return 0;
 }
 
+/*
+ * After a deferred input is read: take its hash from the reader (or hash the
+ * file if it was not mapped after all) and check the ingest log.  Returns 0
+ * new, 1 already logged (restart), <0 error.
+ */
+static int verify(struct run *r, struct input *ip, struct dw_tel_input *in)
+{
+	int rc = dw_tel_input_sha256(in, ip->sha);
+
+	if (rc == DW_EUNSUPP)
+		rc = dw_sha256_file(ip->path, ip->sha);
+	if (rc < 0) {
+		ip->sha[0] = 0;
+		return rc;
+	}
+	ip->deferred = 0;
+	if (!r->o->force && dw_store_ingest_seen(r->db, r->o->name, ip->sha) == 1) {
+		ip->skip = 1;
+		r->seen++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Returns 0, 1 restart (an input turned out logged), or <0. */
 static int read_inputs(struct run *r, struct dw_tel *t)
 {
 	const struct topts *o = r->o;
@@ -305,6 +346,7 @@ static int read_inputs(struct run *r, struct dw_tel *t)
 			r->unreadable = 1;
 			continue;
 		}
+		r->speculative = r->in[i].deferred;
 		rc = feed(r, t, in, 0);
 		if (rc == DW_ETRUNC || rc == DW_EIO) {
 			fprintf(stderr, "darkwatch telescope: %s: %s (the packets "
@@ -312,6 +354,19 @@ static int read_inputs(struct run *r, struct dw_tel *t)
 				dw_tel_input_error(in));
 			r->truncated = 1;
 			rc = 0;
+		}
+		if (rc >= 0 && stop_flag) {
+			dw_tel_input_free(in); /* stopped mid-file: not logged */
+			r->speculative = 0;
+			return 0;
+		}
+		if (rc >= 0 && r->in[i].deferred) {
+			int v = verify(r, &r->in[i], in);
+			if (v != 0) {
+				dw_tel_input_free(in);
+				return v;
+			}
+			r->speculative = 0;
 		}
 		dw_tel_input_free(in);
 		in = NULL;
@@ -391,9 +446,24 @@ static void print_text(const struct run *r, const struct dw_tel_stats *s,
 
 /* ---- the verb ---- */
 
+/* A plain pcap file (magic bytes), hashed while read by input.c? */
+static int plain_pcap(const char *path)
+{
+	unsigned char m[4];
+	FILE *f;
+	int ok = 0;
+
+	if (!strcmp(path, "-") || !(f = fopen(path, "rb")))
+		return 0;
+	if (fread(m, 1, 4, f) == 4)
+		ok = (m[0] == 0xa1 && m[1] == 0xb2) || (m[0] == 0xd4 && m[1] == 0xc3) ||
+		     (m[0] == 0x4d && m[1] == 0x3c);
+	fclose(f);
+	return ok;
+}
+
 static int prepare_inputs(struct run *r, int argc, char **argv)
 {
-	size_t seen = 0;
 	int rc;
 
 	r->nin = (size_t)(argc - optind);
@@ -402,6 +472,10 @@ static int prepare_inputs(struct run *r, int argc, char **argv)
 	for (size_t i = 0; i < r->nin; i++) {
 		struct input *in = &r->in[i];
 		in->path = argv[optind + (int)i];
+		if (plain_pcap(in->path)) {
+			in->deferred = 1;
+			continue;
+		}
 		if ((rc = dw_sha256_file(in->path, in->sha)) < 0) {
 			fprintf(stderr, "darkwatch telescope: %s: %s\n", in->path,
 				dw_strerror(rc));
@@ -412,13 +486,9 @@ static int prepare_inputs(struct run *r, int argc, char **argv)
 		if (!r->o->force &&
 		    dw_store_ingest_seen(r->db, r->o->name, in->sha) == 1) {
 			in->skip = 1;
-			seen++;
+			r->seen++;
 		}
 	}
-	if (seen && !r->o->quiet)
-		fprintf(stderr, "darkwatch telescope: %zu of %zu inputs already in "
-			"%s (skipped; --force reads them again)\n", seen, r->nin,
-			r->o->db);
 	return 0;
 }
 
@@ -464,7 +534,26 @@ int dw_cmd_telescope(int argc, char **argv)
 		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = read_inputs(&r, t);
+	while ((rc = read_inputs(&r, t)) == 1) {
+		/* an input hashed while read was logged already: undo, restart */
+		if (r.cur_t != INT64_MIN)
+			dw_store_rollback(r.db);
+		dw_tel_free(t);
+		t = NULL;
+		r.cur_t = INT64_MIN;
+		r.first_t = INT64_MAX;
+		r.last_t = INT64_MIN;
+		r.points = 0;
+		r.speculative = 0;
+		for (size_t i = 0; i < r.nin; i++)
+			r.in[i].done = 0;
+		if ((rc = dw_tel_new(&o.tc, geo, p2a, emit, &r, &t)) < 0)
+			goto out;
+	}
+	if (r.seen && !o.quiet)
+		fprintf(stderr, "darkwatch telescope: %zu of %zu inputs already in "
+			"%s (skipped; --force reads them again)\n", r.seen, r.nin,
+			o.db);
 	if (rc >= 0)
 		rc = dw_tel_flush(t);
 	if (rc >= 0 && r.cur_t == INT64_MIN)

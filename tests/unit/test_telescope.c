@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "darkwatch/err.h"
+#include "darkwatch/hash.h"
 #include "darkwatch/telescope.h"
 #include "testutil.h"
 
@@ -426,6 +428,72 @@ static void test_count_many(void)
 	dw_tel_free(t);
 }
 
+static void put_word(uint8_t *p, uint32_t v, int le)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(le ? v >> (8 * i) : v >> (24 - 8 * i));
+}
+
+/*
+ * The mapped reader of plain pcap files (input.c) against what libpcap gives:
+ * both byte orders, a record longer than the snaplen cut to it, a last
+ * record cut short (DW_ETRUNC after the good ones), and the SHA-256 computed
+ * while reading equal to the file's.
+ */
+static void test_input_map(int le)
+{
+	static const uint32_t caplen[] = {40, 80, 40};
+	uint8_t buf[24 + 3 * (16 + 80)];
+	char path[] = "/tmp/dw-test-tel-map-XXXXXX", want[65], got[65], msg[256];
+	struct dw_tel_input *in = NULL;
+	struct dw_tel_frame f;
+	size_t n = 24;
+	int fd, rc;
+
+	memset(buf, 0xab, sizeof(buf));
+	put_word(buf, 0xa1b2c3d4u, le);
+	buf[le ? 4 : 5] = 2; /* version 2.4 */
+	buf[le ? 5 : 4] = 0;
+	buf[le ? 6 : 7] = 4;
+	buf[le ? 7 : 6] = 0;
+	put_word(buf + 8, 0, le);
+	put_word(buf + 12, 0, le);
+	put_word(buf + 16, 64, le);  /* snaplen */
+	put_word(buf + 20, 101, le); /* LINKTYPE_RAW */
+	for (int i = 0; i < 3; i++) {
+		put_word(buf + n, 1000 + (uint32_t)i, le);
+		put_word(buf + n + 4, 0, le);
+		put_word(buf + n + 8, caplen[i], le);
+		put_word(buf + n + 12, 100, le);
+		n += 16 + caplen[i];
+	}
+	n -= 30; /* the last record loses 30 of its 40 bytes */
+	if ((fd = mkstemp(path)) < 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK(write(fd, buf, n) == (ssize_t)n);
+	close(fd);
+	CHECK_EQ_INT(dw_sha256_file(path, want), 0);
+	rc = dw_tel_input_file(path, &in, msg, sizeof(msg));
+	CHECK_EQ_INT(rc, 0);
+	if (rc == 0) {
+		CHECK_EQ_INT(dw_tel_input_sha256(in, got), DW_EINVAL);
+		CHECK_EQ_INT(dw_tel_input_next(in, &f), 1);
+		CHECK_EQ_INT((int)f.ts, 1000);
+		CHECK_EQ_INT((int)f.caplen, 40);
+		CHECK_EQ_INT((int)f.wirelen, 100);
+		CHECK_EQ_INT(dw_tel_input_next(in, &f), 1);
+		CHECK_EQ_INT((int)f.ts, 1001);
+		CHECK_EQ_INT((int)f.caplen, 64);
+		CHECK_EQ_INT(dw_tel_input_next(in, &f), DW_ETRUNC);
+		CHECK_EQ_INT(dw_tel_input_sha256(in, got), 0);
+		CHECK_EQ_STR(got, want);
+	}
+	dw_tel_input_free(in);
+	unlink(path);
+}
+
 int main(void)
 {
 	struct dw_pfx2as *p2a = NULL;
@@ -435,6 +503,8 @@ int main(void)
 	if (p2a)
 		test_count_bins(p2a);
 	test_count_many();
+	test_input_map(1);
+	test_input_map(0);
 	dw_pfx2as_free(p2a);
 	if (p2a_path[0])
 		unlink(p2a_path);
