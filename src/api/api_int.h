@@ -126,4 +126,8 @@ int dw_api_csv_end(struct dw_buf *b);
 /* A header line from a NULL-ended list of names. */
 int dw_api_csv_header(struct dw_buf *b, const char *const *names);
 
+/* Start a list answer: the CSV header line (cols) when r->csv, else an
+ * empty JSON array in r->data.  0, or DW_ENOMEM. */
+int dw_api_list_begin(struct dw_api_req *r, const char *const *cols);
+
 #endif

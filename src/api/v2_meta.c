@@ -97,10 +97,9 @@ int dw_api_entities(struct dw_api_req *r)
 	    (rc = dw_params_text(r->p, "search", 200, &search)) < 0 ||
 	    (rc = dw_api_format(r, NULL, 0, &fmt)) < 0)
 		return rc;
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(c.data = r->data = json_array()))
-		return DW_ENOMEM;
+	c.data = r->data;
 	rc = dw_query_entities(r->store, &f, search, entity_row, &c, &r->total);
 	return rc < 0 ? rc : 0;
 }
@@ -161,10 +160,8 @@ int dw_api_datasources(struct dw_api_req *r)
 
 	if ((rc = dw_api_format(r, NULL, 0, &fmt)) < 0)
 		return rc;
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(r->data = json_array()))
-		return DW_ENOMEM;
 	rc = dw_query_datasources(r->store, ds_row, r);
 	if (rc >= 0)
 		r->total = rc;
@@ -210,10 +207,8 @@ int dw_api_coverage(struct dw_api_req *r)
 
 	if ((rc = dw_api_format(r, NULL, 0, &fmt)) < 0)
 		return rc;
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(r->data = json_array()))
-		return DW_ENOMEM;
 	rc = dw_query_coverage(r->store, cov_row, r);
 	if (rc >= 0)
 		r->total = rc;

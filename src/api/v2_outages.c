@@ -85,10 +85,8 @@ int dw_api_alerts(struct dw_api_req *r)
 				DW_API_F_DS | DW_API_F_METHOD | DW_API_F_SUBTYPE, 2000)) < 0 ||
 	    (rc = dw_api_format(r, NULL, 0, &fmt)) < 0)
 		return rc;
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(r->data = json_array()))
-		return DW_ENOMEM;
 	rc = dw_query_alerts(r->store, &f, alert_row, r, &r->total);
 	return rc < 0 ? rc : 0;
 }
@@ -281,10 +279,8 @@ int dw_api_events(struct dw_api_req *r)
 	r->csv = fmt == FMT_CSV;
 	c.from = f.from;
 	c.until = f.until;
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(r->data = json_array()))
-		return DW_ENOMEM;
 	rc = dw_query_events(r->store, &f, extend, overall, omap[order],
 			     event_row, &c, &r->total);
 	if (rc >= 0 && c.alerts && !r->csv)
@@ -452,10 +448,8 @@ int dw_api_summary(struct dw_api_req *r)
 			f.nmethods = 1;
 		}
 	}
-	if (r->csv && (rc = dw_api_csv_header(&r->out, cols)) < 0)
+	if ((rc = dw_api_list_begin(r, cols)) < 0)
 		return rc;
-	if (!r->csv && !(r->data = json_array()))
-		return DW_ENOMEM;
 	if ((rc = dw_query_scores(r->store, &f, extend, sum_row, &c)) < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {

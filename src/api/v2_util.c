@@ -233,3 +233,10 @@ int dw_api_csv_header(struct dw_buf *b, const char *const *names)
 			return rc;
 	return dw_api_csv_end(b);
 }
+
+int dw_api_list_begin(struct dw_api_req *r, const char *const *cols)
+{
+	if (r->csv)
+		return dw_api_csv_header(&r->out, cols);
+	return (r->data = json_array()) ? 0 : DW_ENOMEM;
+}
