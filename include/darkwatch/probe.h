@@ -39,6 +39,8 @@
 #define DW_PROBE_MIN_ADDRS 15         /* probe a block only if |E(b)| >= 15 */
 #define DW_PROBE_MIN_A 0.1            /* ... and A(E(b)) >= 0.1 */
 #define DW_PROBE_MAX_PER_ROUND 15     /* adaptive probes per block per round */
+#define DW_PROBE_CONFIRM_P 0.01       /* a new down is confirmed by silences
+                                         until P(all lost | up) <= this */
 
 enum dw_block_state { DW_BS_UNCERTAIN = 0, DW_BS_UP = 1, DW_BS_DOWN = 2 };
 

@@ -10,6 +10,15 @@
  * few silences that take B(up) below 0.1, and a dark block that comes back
  * costs the one or two replies that take it above 0.9.
  *
+ * One addition to Trinocular's stopping rule: a block whose belief has just
+ * crossed from up to down is not taken at its word yet.  It gets K more
+ * probes in that round, K the least with (1 - A)^K <= DW_PROBE_CONFIRM_P;
+ * a reply among them lifts the belief again.  Without this, a lossy but
+ * alive block (A = 0.7: six losses in a row, p = 7e-4 a round) would be
+ * down for whole rounds, since a down block gets one probe a round and
+ * stays down with p = 1 - A.  The cost is K probes (3 for A = 0.8) once per
+ * block that really goes dark; belief values are unchanged.
+ *
  * No table of probes in flight: each block awaits at most one probe (its
  * address and send time live in the block), and a reply is matched through
  * the keyed value it echoes (icmp.c).  Timeouts are a FIFO (every probe has
@@ -21,6 +30,7 @@
  * open-addressing index of the /24s (one or two cache lines, not a binary
  * search of ~22), and RTTs are kept as a per-block list (no sort per round).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +51,7 @@ struct blk {
 	uint16_t off, stride;
 	uint8_t probes, replies, awaiting, eligible;
 	uint8_t state;     /* last definite state */
+	uint8_t confirm;   /* silences still due before down is believed */
 };
 
 struct flight {
@@ -213,15 +224,32 @@ int dw_prober_next(struct dw_prober *p, uint64_t now_ns, uint32_t *dst,
 	return 1;
 }
 
+/* Confirmation silences for a block that just turned down (see top). */
+static uint8_t confirm_probes(double a)
+{
+	if (a > DW_BELIEF_A_MAX)
+		a = DW_BELIEF_A_MAX;
+	if (a <= 0)
+		return DW_PROBE_MAX_PER_ROUND;
+	double k = ceil(log(DW_PROBE_CONFIRM_P) / log(1 - a) - 1e-9);
+	return k >= DW_PROBE_MAX_PER_ROUND ? DW_PROBE_MAX_PER_ROUND
+	       : k < 1			   ? 1
+					   : (uint8_t)k;
+}
+
 /* After a result: probe again unless it agrees with a definite belief. */
 static void settle(struct dw_prober *p, uint32_t i, int reply)
 {
 	struct blk *b = &p->b[i];
 	b->belief = dw_belief_update(b->belief, b->a, reply);
 	enum dw_block_state s = dw_belief_state(b->belief);
+	if (s == DW_BS_DOWN && b->state == DW_BS_UP)
+		b->confirm = confirm_probes(b->a); /* this silence turned it */
+	else if (!reply && b->confirm)
+		b->confirm--;
 	if (s != DW_BS_UNCERTAIN)
 		b->state = (uint8_t)s;
-	int agrees = reply ? s == DW_BS_UP : s == DW_BS_DOWN;
+	int agrees = reply ? s == DW_BS_UP : s == DW_BS_DOWN && !b->confirm;
 	if (!agrees && b->probes < p->conf.max_probes)
 		ready_push(p, i);
 }

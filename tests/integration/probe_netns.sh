@@ -182,9 +182,10 @@ def is_lossy(k):
 
 # Lossy blocks (every address answers, 30% of probes dropped at random) can
 # be believed down by Trinocular's own model: 6 misses in a row from 0.99
-# cross 0.1 (p = 0.3^6 per block and round, ~0.26 expected in the 350
-# block-rounds here; load makes late replies misses too).  So they are
-# judged statistically below; every other block must match exactly.
+# cross 0.1, and the engine's confirmation asks 4 more (p = 0.3^10 per block
+# and round, ~2e-3 expected in the 350 block-rounds here; load makes late
+# replies misses too).  So they are judged statistically below; every other
+# block must match exactly.
 lossy_down = {}
 for n in range(1, 8):
     s = states(n)

@@ -391,6 +391,8 @@ static void test_icmp(void)
 struct world {
 	int dark[8];        /* block i does not answer */
 	int loss_pct[8];    /* random loss per block */
+	int drop_first[8];  /* the first n probes of each round are lost */
+	int seen[8];        /* probes this round */
 	uint32_t rng;
 };
 
@@ -408,11 +410,12 @@ static uint64_t run_round(struct dw_prober *p, struct world *w, uint64_t *now)
 	uint32_t dst;
 	struct dw_prober_stats st0, st1;
 	dw_prober_stats(p, &st0);
+	memset(w->seen, 0, sizeof(w->seen));
 	dw_prober_round_start(p, *now);
 	for (int step = 0; step < 5000 && dw_prober_busy(p); step++) {
 		while (dw_prober_next(p, *now, &dst, pkt)) {
 			int blk = (int)((dst >> 8) & 7);
-			if (w->dark[blk] || (int)(lcg(&w->rng) % 100) < w->loss_pct[blk])
+			if (w->dark[blk] || w->seen[blk]++ < w->drop_first[blk] || (int)(lcg(&w->rng) % 100) < w->loss_pct[blk])
 				continue;
 			size_t n = reply_to(d, dst, pkt);
 			CHECK_EQ_INT(dw_prober_reply(p, d, n, *now + 500000), DW_RK_OK);
@@ -476,14 +479,25 @@ static void test_engine(void)
 	CHECK_EQ_INT(bi.probes, 0);
 
 	/* block 2 goes dark: A = 0.8, belief 0.99 -> 0.952 -> 0.802 -> 0.45
-	 * -> 0.14 -> 0.032: down after 5 silences, in this very round */
+	 * -> 0.14 -> 0.032: down after 5 silences, in this very round, then
+	 * 3 confirmation silences (0.2^3 <= 0.01 < 0.2^2).  Block 3 loses
+	 * its first 5 probes (down, unconfirmed), then answers: the first
+	 * reply takes 0.032 to 0.87 (uncertain), the second to 0.99, so it
+	 * ends the round up after 7 probes. */
 	w.dark[2] = 1;
+	w.drop_first[3] = 5;
 	w.loss_pct[5] = 30; /* the sparse block gets lossy too */
 	run_round(p, &w, &now);
 	dw_prober_block(p, 2, &bi);
 	CHECK_EQ_INT(bi.state, DW_BS_DOWN);
-	CHECK_EQ_INT(bi.probes, 5);
+	CHECK_EQ_INT(bi.probes, 8);
 	CHECK_EQ_INT(bi.replies, 0);
+	dw_prober_block(p, 3, &bi);
+	CHECK_EQ_INT(bi.state, DW_BS_UP);
+	CHECK_EQ_INT(bi.probes, 7);
+	CHECK_EQ_INT(bi.replies, 2);
+	CHECK_NEAR(bi.belief, 0.99, 1e-12);
+	w.drop_first[3] = 0;
 	/* next rounds: one probe each, still down */
 	for (int r = 0; r < 10; r++) {
 		run_round(p, &w, &now);
