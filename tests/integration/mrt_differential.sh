@@ -129,5 +129,14 @@ a=bgpdump/updates.20020722.2238.gz b=libbgpstream/ris.rrc06.updates.1427846400.g
 if cmp -s <("$DW_BIN" mrt dump -m "$a" "$b") <(cat <("$DW_BIN" mrt dump -m "$a") <("$DW_BIN" mrt dump -m "$b")); then ok "two files in one call"
 else bad "two files in one call" "output differs from the concatenation"; fi
 
+# --threads: inline (1) and parallel (3) decoding of a multi-block bzip2
+# file give the same lines; a bad count is a usage error (exit 1).
+f=pyasn/rib.20080501.0644_firstMB.bz2  # ~10 bzip2 blocks, cut mid-record
+if cmp -s <("$DW_BIN" mrt dump -m --threads 1 "$f" 2>&1) <("$DW_BIN" mrt dump -m --threads 3 "$f" 2>&1) &&
+   [ "$("$DW_BIN" mrt dump -m --threads 1 "$f" 2>/dev/null | wc -l)" -gt 100000 ]; then ok "$f (--threads 1 = --threads 3)"
+else bad "$f (--threads)" "inline and parallel output differ"; fi
+"$DW_BIN" mrt stats --threads 0 "$f" >/dev/null 2>&1
+if [ $? -eq 1 ]; then ok "mrt stats --threads 0 is a usage error"; else bad "--threads 0" "not exit 1"; fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
