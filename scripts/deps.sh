@@ -26,6 +26,9 @@ base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
 # (libmicrohttpd, libpcap).
 later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
 	libcurl4-openssl-dev libpcap-dev libyaml-dev libssl-dev)
+# The coordinated-account engine: igraph (Leiden/Louvain communities) and
+# libcsv (RFC 4180 CSV with quoted multi-line fields, for activity exports).
+cib=(libigraph-dev libcsv-dev)
 # The dashboard: its browser tests drive Debian's Chromium headless; the
 # front-end is built with Node.js and npm (taken from Debian only when the
 # machine has no node of its own).
@@ -39,7 +42,7 @@ fuzz=(clang libclang-rt-14-dev libfuzzer-14-dev)
 # reference it is compared with.
 bench=(wrk nginx-light)
 
-want=("${base[@]}" "${later[@]}" "${web[@]}")
+want=("${base[@]}" "${later[@]}" "${cib[@]}" "${web[@]}")
 case "${1:-}" in
 "") ;;
 fuzz) want+=("${fuzz[@]}") ;;

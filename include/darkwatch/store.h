@@ -45,7 +45,7 @@
 struct dw_store;
 
 /* Current schema version, recorded in meta.schema_version. */
-#define DW_STORE_SCHEMA_VERSION 2
+#define DW_STORE_SCHEMA_VERSION 3
 
 enum {
 	DW_STORE_RDONLY = 0, /* an existing store; every write fails -EROFS */

@@ -4,7 +4,9 @@
  * The store is split by what it holds: store.c has the connection, the
  * schema and its migrations, entities, series and points; alert.c the
  * detectors' tables (alert, event, detect_state); query.c the API's read
- * queries (paging, filters, coverage).  SQL text lives only in these files,
+ * queries (paging, filters, coverage); cib.c the coordinated-account
+ * engine's tables (import, detection I/O, `cib networks`); cib_query.c the
+ * API's reads of them.  SQL text lives only in these files,
  * as constants; values from users or files reach SQL only as bound
  * parameters.  Each file keeps its statements in a range of xst[] slots and
  * prepares them lazily through dw_store_i_stmt.
@@ -35,7 +37,9 @@ struct cache {
 enum {
 	DW_XST_ALERT = 0,  /* alert.c: 0..31 */
 	DW_XST_QUERY = 32, /* query.c: 32..95 */
-	DW_XST_MAX = 96
+	DW_XST_CIB = 96,   /* cib.c (import, detect I/O, networks): 96..159 */
+	DW_XST_CIBQ = 160, /* cib_query.c (the API's CIB reads): 160..191 */
+	DW_XST_MAX = 192
 };
 
 struct dw_store {

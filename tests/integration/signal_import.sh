@@ -124,7 +124,7 @@ sig check --db $DB >check3
 same "forced re-import: same counts" check3 check1
 sig export --db $DB --datasource bgp --entity asn/12880 --format json >as2.json
 same "forced re-import: same series" as2.json want_as.json
-has "counts" check1 "ok: schema 2, 2 entities, 2 series, 7 points, 1 inputs imported"
+has "counts" check1 "ok: schema 3, 2 entities, 2 series, 7 points, 1 inputs imported"
 
 # ------------------------------------------------------------ 3. bad rows
 cat >bad.csv <<'EOF'
@@ -276,7 +276,7 @@ for k in $(seq 1 $NF); do
 	fi
 done
 sig check --db $KDB >check
-has "after the clean run" check "ok: schema 2, $((NF + 1)) entities, $((NF + 1)) series, $((NF * ROWS + 1)) points, $((NF + 1)) inputs imported"
+has "after the clean run" check "ok: schema 3, $((NF + 1)) entities, $((NF + 1)) series, $((NF * ROWS + 1)) points, $((NF + 1)) inputs imported"
 for k in $(seq 1 $NF); do
 	tail -n +2 "f$k.csv" | awk -F, 'BEGIN { print "time,value" } { print $3 "," $4 }' >want
 	sig export --db $KDB --datasource bgp --entity "asn/$((64500 + k))" >got
