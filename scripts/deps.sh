@@ -26,9 +26,10 @@ base=(build-essential cmake pkg-config zlib1g-dev libbz2-dev liblzma-dev
 # (libmicrohttpd, libpcap).
 later=(libsqlite3-dev libjansson-dev libmaxminddb-dev libmicrohttpd-dev
 	libcurl4-openssl-dev libpcap-dev libyaml-dev libssl-dev)
-# The coordinated-account engine: igraph (Leiden/Louvain communities) and
-# libcsv (RFC 4180 CSV with quoted multi-line fields, for activity exports).
-cib=(libigraph-dev libcsv-dev)
+# The coordinated-account engine: igraph (Leiden/Louvain communities),
+# libcsv (RFC 4180 CSV with quoted multi-line fields, for activity exports)
+# and libpsl (registrable domains from the Public Suffix List).
+cib=(libigraph-dev libcsv-dev libpsl-dev)
 # The dashboard: its browser tests drive Debian's Chromium headless; the
 # front-end is built with Node.js and npm (taken from Debian only when the
 # machine has no node of its own).
