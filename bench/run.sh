@@ -27,6 +27,8 @@
 #                      bench/detect_bench.sh, bench/detect_eval.sh)
 #   DW_BENCH_API       0: skip the API load test (default 1; bench/api_bench.sh,
 #                      its own DW_API_* variables)
+#   DW_BENCH_CIB       0: skip the coordinated-account bench (default 1;
+#                      bench/cib_bench.sh: 10 M posts)
 #
 # Exit: 0 every measurement ran; 1 darkwatch missing, a darkwatch run failed,
 # synthetic files could not be made, or (strict) a goal was missed.
@@ -308,5 +310,9 @@ fi
 if [[ ${DW_BENCH_API:-1} != 0 ]]; then
 	echo
 	DW_SHARED=$shared DW_BUILD=$build bash "$here/api_bench.sh" || status=1
+fi
+if [[ ${DW_BENCH_CIB:-1} != 0 ]]; then
+	echo
+	bash "$here/cib_bench.sh" "$build" || status=1
 fi
 exit "$status"

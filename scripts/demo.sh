@@ -17,6 +17,10 @@
 # events next to the simulator's ground truth and scores them (eval), then
 # starts `darkwatch serve` in the background and says where the dashboard
 # is (http://127.0.0.1:8080 by default; `make demo-stop` stops it).
+# Part 4 (coordinated accounts) plants networks of known membership into a
+# real retweet data set, imports both into the same store, detects the
+# networks (marking those that link to domains of Meta's indicator lists)
+# and scores them; the dashboard's Networks page shows them.
 # It only calls the binary; nothing is made up here.
 #
 # Environment: DW_BIN (default build/darkwatch), DW_SHARED (default
@@ -227,6 +231,27 @@ if [[ -n $probing_truth ]]; then
 	"$bin" eval --db "$out/iran.db" --truth "$probing_truth" --datasource ping-slash24 || exit 1
 fi
 
+# ---- part 4: coordinated account networks (docs/CIB.md)
+cib=$shared/data/cib
+if [[ -f $cib/coortweet/russian_coord_tweets.csv ]]; then
+	echo
+	echo "=== coordinated accounts: the CooRTweet Russian retweet set (35,125 real retweets) with seven"
+	echo "    networks of known membership planted into it (scripts/cib_plant.py; network B links to"
+	echo "    amc239.com, a domain of Meta's Q1 2023 Iran-based CIB report)"
+	python3 "$root/scripts/cib_plant.py" plant "$cib/coortweet/russian_coord_tweets.csv" \
+		"$out/cib_planted.csv" "$out/cib_truth.csv" --url-domain amc239.com || exit 1
+	"$bin" cib import --db "$out/iran.db" --format coortweet \
+		"$cib/coortweet/russian_coord_tweets.csv" || exit 1
+	"$bin" cib import --db "$out/iran.db" --format generic "$out/cib_planted.csv" || exit 1
+	echo "=== darkwatch cib detect --indicators (Meta's threat-research indicator lists)"
+	"$bin" cib detect --db "$out/iran.db" --indicators "$cib/meta_threat_research/csv" || exit 1
+	echo
+	echo "=== how the planted networks were found (membership recall and precision)"
+	python3 "$root/scripts/cib_plant.py" score "$out/iran.db" "$out/cib_truth.csv" - \
+		--expect-missing G-wide-1h || exit 1
+	echo "(G-wide-1h acts up to an hour apart: 'darkwatch cib detect --window 3600' finds it)"
+fi
+
 if [[ ${DW_DEMO_SERVE:-1} == 0 ]]; then
 	echo
 	echo "Store: $out/iran.db.  Serve it with: $bin serve --db $out/iran.db"
@@ -238,7 +263,7 @@ setsid "$bin" serve --db "$out/iran.db" --listen "$listen" \
 	--web "$root/web/dist" >"$out/serve.log" 2>&1 </dev/null &
 echo $! >"$out/serve.pid"
 for _ in $(seq 1 50); do
-	if curl -fsS -o /dev/null "http://$listen/v2/datasources"; then
+	if curl -fs -o /dev/null "http://$listen/v2/datasources"; then
 		echo
 		echo "Dashboard: http://$listen/   (API: http://$listen/v2/, log: $out/serve.log)"
 		echo "It keeps running in the background; stop it with: make demo-stop"

@@ -40,7 +40,9 @@ struct dw_cib_conf {
 	int64_t window;        /* seconds: co-actions at most this far apart */
 	unsigned traces;       /* bit (1 << trace) per trace used */
 	int min_repeat;        /* an edge needs this many distinct objects
-				  co-shared in window */
+				  co-shared in window, in one trace (the
+				  same event through a retweet, its URL and
+				  its domain is not a repetition) */
 	double min_weight;     /* and a normalised fused weight >= this */
 	double quantile;       /* and a weight >= this quantile of the
 				  candidate edges' weights (0: off) */
@@ -58,11 +60,15 @@ struct dw_cib_conf {
 				  sorted runs to temporary files */
 	int max_evidence;      /* evidence rows kept per network */
 	int max_top;           /* top objects kept per network and trace */
+	double max_chance;     /* an edge under the weight cut is kept all the
+				  same when P(>= shared co-actions by chance,
+				  given both accounts' activity) <= this
+				  (0: off); docs/CIB.md */
 };
 /* Defaults; docs/CIB.md gives the reason for each. */
 #define DW_CIB_CONF_DEFAULT                                                   \
-	{60, 0x3f, 3, 0.2, 0.0, 3, 0.01, 50, 0.6, 40, 1.0, 1, (size_t)1 << 30, \
-	 200, 10}
+	{60, 0x3f, 3, 0.2, 0.0, 3, 0.01, 50, 0.5, 40, 1.0, 1, (size_t)1 << 28, \
+	 200, 10, 1e-5}
 
 /* One action as the scan delivers it.  Ids are the store's (dense from 1,
  * at most naccounts / nobjects). */
@@ -109,8 +115,8 @@ struct dw_cib_edge {
 };
 
 struct dw_cib_evidence {
-	uint32_t object;   /* object id; for DW_CIB_TEXT: a post id of the
-			      cluster's first text, see text_object */
+	uint32_t object;   /* object id; for DW_CIB_TEXT: the text cluster
+			      (see dw_cib_result.text_post) */
 	int trace;
 	uint32_t a, b;
 	int64_t ta, tb;
@@ -153,6 +159,8 @@ struct dw_cib_stats {
 	uint64_t spilled_runs;
 	double weight_cut;         /* the weight threshold applied */
 	size_t peak_pair_bytes;
+	uint64_t chance_edges;     /* edges kept under weight_cut by the
+				      max_chance test */
 };
 
 struct dw_cib_result {
@@ -160,19 +168,39 @@ struct dw_cib_result {
 	size_t nnet;
 	struct dw_cib_stats st;
 	/* DW_CIB_TEXT objects are text clusters numbered from 1; the cluster's
-	 * representative post id (for showing its text) is text_post[id]. */
+	 * representative post id (its earliest post, for showing its text) is
+	 * text_post[id].  ntext_post = clusters + 1 (text_post[0] is 0), or 0
+	 * when the text trace did not run. */
 	int64_t *text_post;
 	size_t ntext_post;
 };
 
 /*
  * Run the whole detection.  0 and *out (owned: dw_cib_result_free), or a
- * negative code (DW_EINVAL for a bad conf, DW_ENOMEM, -errno for temporary
- * files, or what the source returned).
+ * negative code (DW_EINVAL for a bad conf, DW_EMALFORMED when the source
+ * gives an id above naccounts / nobjects or actions out of order,
+ * DW_ENOMEM, -errno for temporary files, or what the source returned).
+ * In each network: members by strength (descending), edges in (a, b)
+ * order, evidence by time, top objects trace by trace, by count.
+ * progress (may be NULL) gets the stages "text", "pairs <trace>", "fuse",
+ * "communities", "evidence" and "done".
  */
 int dw_cib_detect(const struct dw_cib_conf *conf,
 		  const struct dw_cib_source *src, dw_cib_progress_fn progress,
 		  void *pctx, struct dw_cib_result **out);
 void dw_cib_result_free(struct dw_cib_result *r);
+
+/*
+ * Every candidate pair before any threshold (for brute-force checks and
+ * benchmarks): fn gets each pair of accounts that co-acted within the
+ * window at least once, a < b, in (a, b) order, with its shared count,
+ * fused weight and traces, exactly as dw_cib_detect computes them.  fn's
+ * non-zero return stops the walk and is returned.  0, or the errors of
+ * dw_cib_detect.
+ */
+int dw_cib_pairs_dump(const struct dw_cib_conf *conf,
+		      const struct dw_cib_source *src,
+		      int (*fn)(void *ctx, const struct dw_cib_edge *e),
+		      void *ctx);
 
 #endif

@@ -3,9 +3,10 @@
  * fills, the endpoint table entry, and JSON/CSV output helpers.
  *
  * server.c owns HTTP (libmicrohttpd), caching and the envelope; the
- * handlers (v2_signals.c, v2_outages.c, v2_meta.c) only read parameters,
- * query the store and fill r->data (JSON) or r->csv (text/csv).  So a
- * handler never sees HTTP, and the envelope is written in one place.
+ * handlers (v2_signals.c, v2_outages.c, v2_meta.c, v2_cib.c) only read
+ * parameters, query the store and fill r->data (JSON) or r->csv
+ * (text/csv).  So a handler never sees HTTP, and the envelope is written
+ * in one place.
  */
 #ifndef DW_API_INT_H
 #define DW_API_INT_H
@@ -45,6 +46,9 @@ struct dw_api_endpoint {
 	const char *type;            /* the envelope's type */
 	const char *const *params;   /* known parameter names, NULL-ended */
 	dw_api_handler run;
+	const char *tail;            /* prefix: the one path parameter's name
+					("id", "name"), or NULL for
+					{entityType}/{entityCode} */
 };
 
 /* The endpoint table (v2_meta.c) and its size. */
@@ -60,6 +64,10 @@ int dw_api_entities(struct dw_api_req *r);
 int dw_api_datasources(struct dw_api_req *r);
 int dw_api_coverage(struct dw_api_req *r);
 int dw_api_index(struct dw_api_req *r);
+int dw_api_cib_runs(struct dw_api_req *r);     /* v2_cib.c */
+int dw_api_cib_networks(struct dw_api_req *r);
+int dw_api_cib_network(struct dw_api_req *r);
+int dw_api_cib_account(struct dw_api_req *r);
 
 /* The embedded OpenAPI document (generated from src/api/openapi.json). */
 extern const unsigned char dw_api_openapi_json[];

@@ -203,7 +203,11 @@ static json_t *req_params(const struct dw_api_endpoint *ep,
 
 	if (!o)
 		return NULL;
-	if (ep && ep->prefix) {
+	if (ep && ep->prefix && ep->tail) {
+		json_t *v = json_string(rest); /* NULL: not UTF-8 */
+		if (v)
+			json_object_set_new(o, ep->tail, v);
+	} else if (ep && ep->prefix) {
 		const char *slash = strchr(rest, '/');
 		if (slash) {
 			json_object_set_new(o, "entityType",

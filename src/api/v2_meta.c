@@ -31,18 +31,29 @@ static const char *const p_summary[] = {
 static const char *const p_entities[] = {"entityType", "entityCode",
 					 "relatedTo", "search", "limit",
 					 "page", "format", NULL};
+static const char *const p_cib_runs[] = {"limit", "page", "format", NULL};
+static const char *const p_cib_networks[] = {
+	"run", "limit", "page", "orderBy", "minSize", "trace", "indicator",
+	"format", NULL};
+static const char *const p_cib_run[] = {"run", NULL};
 static const char *const p_format[] = {"format", NULL};
 static const char *const p_none[] = {NULL};
 
 const struct dw_api_endpoint dw_api_endpoints[] = {
-	{"signals/raw", 1, "signals", p_signals, dw_api_signals},
-	{"outages/alerts", 0, "outages.alerts", p_alerts, dw_api_alerts},
-	{"outages/events", 0, "outages.events", p_events, dw_api_events},
-	{"outages/summary", 0, "outages.summary", p_summary, dw_api_summary},
-	{"entities/query", 0, "entities", p_entities, dw_api_entities},
-	{"datasources", 0, "datasources", p_format, dw_api_datasources},
-	{"coverage", 0, "coverage", p_format, dw_api_coverage},
-	{"", 0, "index", p_none, dw_api_index},
+	{"signals/raw", 1, "signals", p_signals, dw_api_signals, NULL},
+	{"outages/alerts", 0, "outages.alerts", p_alerts, dw_api_alerts, NULL},
+	{"outages/events", 0, "outages.events", p_events, dw_api_events, NULL},
+	{"outages/summary", 0, "outages.summary", p_summary, dw_api_summary, NULL},
+	{"entities/query", 0, "entities", p_entities, dw_api_entities, NULL},
+	{"datasources", 0, "datasources", p_format, dw_api_datasources, NULL},
+	{"coverage", 0, "coverage", p_format, dw_api_coverage, NULL},
+	{"cib/runs", 0, "cib.runs", p_cib_runs, dw_api_cib_runs, NULL},
+	{"cib/networks", 0, "cib.networks", p_cib_networks, dw_api_cib_networks,
+	 NULL},
+	{"cib/networks", 1, "cib.network", p_cib_run, dw_api_cib_network, "id"},
+	{"cib/accounts", 1, "cib.account", p_cib_run, dw_api_cib_account,
+	 "name"},
+	{"", 0, "index", p_none, dw_api_index, NULL},
 };
 const size_t dw_api_nendpoints =
 	sizeof(dw_api_endpoints) / sizeof(dw_api_endpoints[0]);
@@ -226,8 +237,12 @@ int dw_api_index(struct dw_api_req *r)
 		char path[96];
 		if (!*e->path)
 			continue;
-		snprintf(path, sizeof(path), "/v2/%s%s", e->path,
-			 e->prefix ? "/{entityType}/{entityCode}" : "");
+		if (e->prefix && e->tail)
+			snprintf(path, sizeof(path), "/v2/%s/{%s}", e->path,
+				 e->tail);
+		else
+			snprintf(path, sizeof(path), "/v2/%s%s", e->path,
+				 e->prefix ? "/{entityType}/{entityCode}" : "");
 		if (dw_api_push(r->data, json_string(path)) < 0)
 			return DW_ENOMEM;
 	}

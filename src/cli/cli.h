@@ -34,6 +34,7 @@ int dw_cmd_eval(int argc, char **argv);    /* eval_cmd.c */
 int dw_cmd_serve(int argc, char **argv);   /* serve_cmd.c */
 int dw_cmd_probe(int argc, char **argv);   /* probe_cmd.c */
 int dw_cmd_telescope(int argc, char **argv); /* telescope_cmd.c */
+int dw_cmd_cib(int argc, char **argv);     /* cib_cmd.c */
 
 /* Progress line on stderr when it is a terminal (rate-limited). */
 struct dw_progress {

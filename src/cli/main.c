@@ -24,6 +24,7 @@ static const struct dw_verb verbs[] = {
 	{"serve", "serve the IODA-compatible API and the dashboard", dw_cmd_serve},
 	{"probe", "probe /24 blocks with ICMP (Trinocular) into the store", dw_cmd_probe},
 	{"telescope", "count darknet sources per entity (pcap, live) into the store", dw_cmd_telescope},
+	{"cib", "find coordinated account networks in activity exports", dw_cmd_cib},
 };
 
 static void usage(FILE *f)

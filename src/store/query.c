@@ -173,9 +173,8 @@ static void read_entity(sqlite3_stmt *q, struct dw_query_entity *e)
 		e->attrs = "{}";
 }
 
-/* A JSON array of n strings, as text to bind (free with free()). */
-static int json_list(struct dw_store *s, const char *const *v, size_t n,
-		     char **out)
+int dw_store_i_json_list(struct dw_store *s, const char *const *v, size_t n,
+			 char **out)
 {
 	json_t *a = NULL;
 	int rc = 0;
@@ -225,9 +224,9 @@ static int bind_filter(struct dw_store *s, sqlite3_stmt *q,
 	char *codes = NULL, *methods = NULL, *ignore = NULL;
 	int rc;
 
-	if ((rc = json_list(s, f->codes, f->ncodes, &codes)) < 0 ||
-	    (rc = json_list(s, f->methods, f->nmethods, &methods)) < 0 ||
-	    (rc = json_list(s, f->ignore, f->nignore, &ignore)) < 0)
+	if ((rc = dw_store_i_json_list(s, f->codes, f->ncodes, &codes)) < 0 ||
+	    (rc = dw_store_i_json_list(s, f->methods, f->nmethods, &methods)) < 0 ||
+	    (rc = dw_store_i_json_list(s, f->ignore, f->nignore, &ignore)) < 0)
 		goto out;
 	sqlite3_bind_int64(q, 1, f->from);
 	sqlite3_bind_int64(q, 2, f->until);

@@ -78,6 +78,15 @@ int dw_store_i_check_entity(struct dw_store *s, const char *type,
 int dw_store_i_stmt(struct dw_store *s, int slot, const char *sql,
 		    sqlite3_stmt **out);
 
+/*
+ * The n strings of v (each 1..DW_STORE_CODE_MAX bytes of UTF-8 text, at
+ * most DW_QUERY_LIST_MAX) as a JSON array text to bind, for `IN (SELECT
+ * value FROM json_each(?))` filters; *out NULL when n is 0, else free()
+ * it.  0 or an error with a message (query.c).
+ */
+int dw_store_i_json_list(struct dw_store *s, const char *const *v, size_t n,
+			 char **out);
+
 /* Step q to its end (no rows expected), then reset it. */
 int dw_store_i_run(struct dw_store *s, sqlite3_stmt *q, const char *what);
 

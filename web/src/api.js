@@ -105,3 +105,22 @@ export async function coverage() {
   })(d);
   return Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? { from: lo, until: hi } : null;
 }
+
+/* ---- coordinated account networks (/v2/cib/) ---- */
+
+export function cibRuns() {
+  return get("cib/runs", { limit: 100 });
+}
+
+/** The envelope (data and total) of one page of networks. */
+export function cibNetworks(params) {
+  return getEnvelope("cib/networks", params);
+}
+
+export function cibNetwork(id, run) {
+  return get(`cib/networks/${encodeURIComponent(id)}`, { run });
+}
+
+export function cibAccount(name, run) {
+  return get(`cib/accounts/${encodeURIComponent(name)}`, { run });
+}

@@ -5,14 +5,18 @@
  * data, e.g. November 2019 for the simulated scenario, rather than on
  * today), then renders the view the URL's hash names and re-renders on every
  * hash change.  Views only read state from the URL and write it back there.
+ * Two sections share the frame: outages (overview, entity pages) and
+ * coordinated account networks (#/networks, views/networks.js), which needs
+ * no period and works on stores without outage data.
  */
 import * as api from "./api.js";
 import { apply, t } from "./i18n/index.js";
 import { clear, errorBox, h } from "./util/dom.js";
 import { DAY, fmtTime, localZone } from "./util/time.js";
-import { read, replace } from "./state.js";
+import { networksHref, overviewHref, read, replace } from "./state.js";
 import { renderOverview } from "./views/overview.js";
 import { renderEntity, teardown } from "./views/entity.js";
+import { renderNetworks, teardownNetworks } from "./views/networks.js";
 import "./style.css";
 
 let coverage; // {from, until} | null once known
@@ -37,7 +41,13 @@ function frame() {
       "header",
       { class: "top" },
       h("a", { class: "brand", href: "#/" }, h("span", { class: "logo", "aria-hidden": "true" }), t("app.title")),
-      h("span", { class: "tagline" }, t("app.tagline"))
+      h("span", { class: "tagline" }, t("app.tagline")),
+      h(
+        "nav",
+        { class: "sections", "aria-label": t("nav.label") },
+        h("a", { id: "nav-outages", href: "#/" }, t("nav.outages")),
+        h("a", { id: "nav-networks", href: "#/networks" }, t("nav.networks"))
+      )
     ),
     h("div", { id: "banner" }),
     h("main", { id: "main", tabindex: -1 }),
@@ -45,9 +55,20 @@ function frame() {
   );
 }
 
+function navLinks(s) {
+  const outages = document.getElementById("nav-outages");
+  const nets = document.getElementById("nav-networks");
+  outages.href = s.view === "networks" && (s.from == null || s.until == null) ? `#/?tz=${s.tz}` : overviewHref(s);
+  nets.href = networksHref({ net: null, member: "", page: 0 }, s);
+  const cur = s.view === "networks" ? nets : outages;
+  outages.removeAttribute("aria-current");
+  nets.removeAttribute("aria-current");
+  cur.setAttribute("aria-current", "page");
+}
+
 function render() {
   const s = read();
-  if (s.from == null || s.until == null || s.from >= s.until) {
+  if (s.view !== "networks" && (s.from == null || s.until == null || s.from >= s.until)) {
     // A partial link keeps what it gives (when that still makes a period);
     // anything else falls back to the default period.
     const r = defaultRange(coverage);
@@ -59,18 +80,22 @@ function render() {
     s.until = until;
   }
   teardown();
+  teardownNetworks();
+  navLinks(s);
   const main = clear(document.getElementById("main"));
   document.getElementById("foot-text").textContent = t("app.footer", { tz: s.tz === "utc" ? "UTC" : localZone() });
-  document.title = s.view === "entity" ? `${s.ecode} – ${t("app.title")}` : `${t("overview.heading")} – ${t("app.title")}`;
+  const titles = { entity: s.ecode, networks: t("cib.heading"), overview: t("overview.heading") };
+  document.title = `${titles[s.view]} – ${t("app.title")}`;
   document.body.dataset.view = s.view;
   if (s.view === "entity") renderEntity(main, s, coverage);
+  else if (s.view === "networks") renderNetworks(main, s);
   else renderOverview(main, s, coverage);
   // Move focus to the new heading when the view changes (not when only the
   // period or zone changes), so screen readers announce the new page.
-  const key = s.view === "entity" ? `${s.etype}/${s.ecode}` : "overview";
+  const key = s.view === "entity" ? `${s.etype}/${s.ecode}` : s.view === "networks" ? `networks/${s.net || ""}` : "overview";
   if (lastView !== null && lastView !== key) main.querySelector("h1")?.focus();
   lastView = key;
-  main.dataset.range = `${fmtTime(s.from, "utc")}/${fmtTime(s.until, "utc")}`;
+  if (s.from != null && s.until != null) main.dataset.range = `${fmtTime(s.from, "utc")}/${fmtTime(s.until, "utc")}`;
 }
 
 async function boot() {

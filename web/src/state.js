@@ -2,6 +2,7 @@
  *
  *   #/?from=2019-11-15T00:00Z&until=2019-11-24T00:00Z&tz=utc&rank=country&q=iran
  *   #/entity/country/IR?from=...&until=...&tz=local&scale=norm&method=median
+ *   #/networks/1?tz=utc&run=2&order=size&trace=url&ind=1&page=0&member=alice
  *
  * A link or a reload reproduces the view: read() parses the hash, href()
  * writes one, go() navigates (one history entry per user action) and
@@ -11,6 +12,12 @@
 import { parseTime, toIso } from "./util/time.js";
 
 const TYPES = ["continent", "country", "region", "asn", "geoasn"];
+export const CIB_TRACES = ["retweet", "url", "domain", "hashtag", "image", "text"];
+export const CIB_ORDERS = ["score", "size", "first", "last"];
+
+function posInt(v) {
+  return /^[1-9]\d{0,15}$/.test(v || "") ? Number(v) : null;
+}
 
 export function read(hash = location.hash) {
   const raw = hash.replace(/^#/, "");
@@ -28,7 +35,19 @@ export function read(hash = location.hash) {
     rank: TYPES.includes(q.get("rank")) ? q.get("rank") : "country",
     method: q.get("method") || "",
     q: q.get("q") || "",
+    // networks page (#/networks[/ID])
+    net: null,
+    run: posInt(q.get("run")),
+    order: CIB_ORDERS.includes(q.get("order")) ? q.get("order") : "score",
+    trace: CIB_TRACES.includes(q.get("trace")) ? q.get("trace") : "",
+    ind: q.get("ind") === "1",
+    page: posInt(q.get("page")) || 0,
+    member: q.get("member") || "",
   };
+  if (path[0] === "networks") {
+    s.view = "networks";
+    s.net = posInt(path[1]);
+  }
   if (path[0] === "entity" && path.length >= 3 && TYPES.includes(path[1])) {
     s.view = "entity";
     s.etype = path[1];
@@ -43,7 +62,15 @@ export function href(s) {
   if (s.until != null) q.set("until", toIso(s.until));
   q.set("tz", s.tz || "utc");
   let path = "/";
-  if (s.view === "entity") {
+  if (s.view === "networks") {
+    path = s.net ? `/networks/${s.net}` : "/networks";
+    if (s.run) q.set("run", String(s.run));
+    if (s.order && s.order !== "score") q.set("order", s.order);
+    if (s.trace) q.set("trace", s.trace);
+    if (s.ind) q.set("ind", "1");
+    if (s.page) q.set("page", String(s.page));
+    if (s.net && s.member) q.set("member", s.member);
+  } else if (s.view === "entity") {
     path = `/entity/${encodeURIComponent(s.etype)}/${encodeURIComponent(s.ecode)}`;
     if (s.scale === "norm") q.set("scale", "norm");
     if (s.method) q.set("method", s.method);
@@ -71,4 +98,9 @@ export function entityHref(type, code, base = read()) {
 
 export function overviewHref(base = read()) {
   return href({ ...base, view: "overview", etype: null, ecode: null });
+}
+
+/** Link to the networks page (one network when net is given). */
+export function networksHref(patch = {}, base = read()) {
+  return href({ ...base, view: "networks", etype: null, ecode: null, q: "", ...patch });
 }

@@ -33,6 +33,14 @@ export function fmtTime(epoch, tz, suffix = false) {
   return suffix && tz === "utc" ? `${s} UTC` : s;
 }
 
+/** "2019-11-16 14:00:05": fmtTime with seconds (evidence is seconds apart). */
+export function fmtTimeSec(epoch, tz) {
+  if (epoch == null) return "";
+  const d = new Date(epoch * 1000);
+  const sec = tz === "utc" ? d.getUTCSeconds() : d.getSeconds();
+  return `${fmtTime(epoch, tz)}:${p2(sec)}`;
+}
+
 /** Value for <input type="datetime-local"> in the zone. */
 export function toInput(epoch, tz) {
   const p = parts(epoch, tz);
