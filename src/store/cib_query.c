@@ -150,68 +150,16 @@ static int64_t col_opt(sqlite3_stmt *q, int i, int *has)
 	return *has ? sqlite3_column_int64(q, i) : 0;
 }
 
-/* Binds a statement's own parameters before each run. */
-typedef void (*bind_fn)(sqlite3_stmt *q, const void *arg, int64_t limit,
-			int64_t offset);
-/* Turns one row into a callback call. */
-typedef int (*row_fn)(sqlite3_stmt *q, void *fn, void *ctx);
-
-/*
- * Run a statement whose last column is count(*) OVER (): each row to rf,
- * *total from the count.  A page past the end (offset > 0, no row) is run
- * again as the first page with limit 1 to learn the total.
- */
-static int run_list(struct dw_store *s, int slot, const char *sql, bind_fn bf,
-		    const void *arg, int64_t limit, int64_t offset, row_fn rf,
-		    void *fn, void *ctx, int64_t *total, const char *what)
-{
-	sqlite3_stmt *q = NULL;
-	int rc, n = 0, again = 0, ncol;
-
-	if (total)
-		*total = 0;
-	if ((rc = dw_store_i_stmt(s, slot, sql, &q)) < 0)
-		return rc;
-	ncol = sqlite3_column_count(q);
-restart:
-	bf(q, arg, again ? 1 : (limit > 0 ? limit : -1),
-	   again ? 0 : (offset > 0 ? offset : 0));
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (total)
-			*total = sqlite3_column_int64(q, ncol - 1);
-		if (again)
-			continue;
-		int cb = rf(q, fn, ctx);
-		if (cb < 0) {
-			rc = cb;
-			goto out;
-		}
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = dw_store_i_fail(s, rc, what);
-		goto out;
-	}
-	if (!n && !again && offset > 0 && total) {
-		sqlite3_reset(q);
-		again = 1;
-		goto restart;
-	}
-	rc = n;
-out:
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-	return rc;
-}
-
 /* ---- runs ---- */
 
-static void bind_page(sqlite3_stmt *q, const void *arg, int64_t limit,
-		      int64_t offset)
+static int bind_page(struct dw_store *s, sqlite3_stmt *q, const void *arg,
+		      int64_t limit, int64_t offset)
 {
+	(void)s;
 	(void)arg;
 	sqlite3_bind_int64(q, 1, limit);
 	sqlite3_bind_int64(q, 2, offset);
+	return 0;
 }
 
 static int run_row(sqlite3_stmt *q, void *fn, void *ctx)
@@ -229,8 +177,9 @@ static int run_row(sqlite3_stmt *q, void *fn, void *ctx)
 int dw_cibq_runs(struct dw_store *s, int64_t limit, int64_t offset,
 		 dw_cibq_run_fn fn, void *ctx, int64_t *total)
 {
-	return run_list(s, C_RUNS, SQL_RUNS, bind_page, NULL, limit, offset,
-			run_row, (void *)fn, ctx, total, "cannot read cib runs");
+	return dw_store_i_run_list(s, C_RUNS, SQL_RUNS, bind_page, NULL, limit,
+				   offset, run_row, (void *)fn, ctx, total,
+				   "cannot read cib runs");
 }
 
 int dw_cibq_pick_run(struct dw_store *s, int64_t want, struct dw_cibq_run *out)
@@ -282,11 +231,12 @@ struct net_args {
 	const char *traces; /* JSON array text or NULL */
 };
 
-static void bind_networks(sqlite3_stmt *q, const void *arg, int64_t limit,
-			  int64_t offset)
+static int bind_networks(struct dw_store *s, sqlite3_stmt *q, const void *arg,
+			  int64_t limit, int64_t offset)
 {
 	const struct net_args *a = arg;
 
+	(void)s;
 	sqlite3_bind_int64(q, 1, a->f->run);
 	sqlite3_bind_int64(q, 2, a->f->min_size);
 	if (a->traces)
@@ -300,6 +250,7 @@ static void bind_networks(sqlite3_stmt *q, const void *arg, int64_t limit,
 	sqlite3_bind_int(q, 5, (int)a->f->order);
 	sqlite3_bind_int64(q, 6, limit);
 	sqlite3_bind_int64(q, 7, offset);
+	return 0;
 }
 
 int dw_cibq_networks(struct dw_store *s, const struct dw_cibq_filter *f,
@@ -314,9 +265,9 @@ int dw_cibq_networks(struct dw_store *s, const struct dw_cibq_filter *f,
 	if ((rc = dw_store_i_json_list(s, f->traces, f->ntraces, &traces)) < 0)
 		return rc;
 	a.traces = traces;
-	rc = run_list(s, C_NETWORKS, SQL_NETWORKS, bind_networks, &a, f->limit,
-		      f->offset, network_row, (void *)fn, ctx, total,
-		      "cannot read cib networks");
+	rc = dw_store_i_run_list(s, C_NETWORKS, SQL_NETWORKS, bind_networks, &a,
+				 f->limit, f->offset, network_row, (void *)fn,
+				 ctx, total, "cannot read cib networks");
 	free(traces);
 	return rc;
 }
@@ -350,14 +301,17 @@ struct net_key {
 	int64_t run, id;
 };
 
-static void bind_net(sqlite3_stmt *q, const void *arg, int64_t limit,
-		     int64_t offset)
+static int bind_net(struct dw_store *s, sqlite3_stmt *q, const void *arg,
+		     int64_t limit, int64_t offset)
 {
 	const struct net_key *k = arg;
+
+	(void)s;
 	(void)offset;
 	sqlite3_bind_int64(q, 1, k->run);
 	sqlite3_bind_int64(q, 2, k->id);
 	sqlite3_bind_int64(q, 3, limit);
+	return 0;
 }
 
 static int member_row(sqlite3_stmt *q, void *fn, void *ctx)
@@ -375,9 +329,9 @@ int dw_cibq_members(struct dw_store *s, int64_t run, int64_t id,
 		    int64_t *total)
 {
 	struct net_key k = {run, id};
-	return run_list(s, C_MEMBERS, SQL_MEMBERS, bind_net, &k, limit, 0,
-			member_row, (void *)fn, ctx, total,
-			"cannot read cib members");
+	return dw_store_i_run_list(s, C_MEMBERS, SQL_MEMBERS, bind_net, &k, limit,
+				   0, member_row, (void *)fn, ctx, total,
+				   "cannot read cib members");
 }
 
 static int edge_row(sqlite3_stmt *q, void *fn, void *ctx)
@@ -398,8 +352,9 @@ int dw_cibq_edges(struct dw_store *s, int64_t run, int64_t id, int64_t limit,
 		  dw_cibq_edge_fn fn, void *ctx, int64_t *total)
 {
 	struct net_key k = {run, id};
-	return run_list(s, C_EDGES, SQL_EDGES, bind_net, &k, limit, 0, edge_row,
-			(void *)fn, ctx, total, "cannot read cib edges");
+	return dw_store_i_run_list(s, C_EDGES, SQL_EDGES, bind_net, &k, limit, 0,
+				   edge_row, (void *)fn, ctx, total,
+				   "cannot read cib edges");
 }
 
 static int evidence_row(sqlite3_stmt *q, void *fn, void *ctx)
@@ -425,9 +380,9 @@ int dw_cibq_evidence(struct dw_store *s, int64_t run, int64_t id,
 		     int64_t *total)
 {
 	struct net_key k = {run, id};
-	return run_list(s, C_EVIDENCE, SQL_EVIDENCE, bind_net, &k, limit, 0,
-			evidence_row, (void *)fn, ctx, total,
-			"cannot read cib evidence");
+	return dw_store_i_run_list(s, C_EVIDENCE, SQL_EVIDENCE, bind_net, &k,
+				   limit, 0, evidence_row, (void *)fn, ctx,
+				   total, "cannot read cib evidence");
 }
 
 /* ---- accounts ---- */

@@ -267,13 +267,6 @@ int dw_query_data_version(struct dw_store *s, int64_t *v)
 	return rc;
 }
 
-/*
- * Run a list statement whose last column is count(*) OVER (): each row to
- * row_fn, *total from the count.  A page past the end is run again as the
- * first page (limit 1) to learn the total.
- */
-typedef int (*row_fn)(sqlite3_stmt *q, void *fn, void *ctx);
-
 /* ?13 and ?14 of a statement: text (NULL when t is) if text, else the
  * integers. */
 struct extra {
@@ -293,14 +286,13 @@ static void bind_extra(sqlite3_stmt *q, int i, int64_t v, const char *t,
 		sqlite3_bind_int64(q, i, v);
 }
 
-static int run_list(struct dw_store *s, int slot, const char *sql,
-		    const struct dw_query_filter *f, int64_t extend,
-		    const struct extra *x, row_fn rf, void *fn, void *ctx,
-		    int64_t *total, const char *what)
+int dw_store_i_run_list(struct dw_store *s, int slot, const char *sql,
+			dw_store_i_bind_fn bf, const void *arg, int64_t limit,
+			int64_t offset, dw_store_i_row_fn rf, void *fn,
+			void *ctx, int64_t *total, const char *what)
 {
 	sqlite3_stmt *q = NULL;
-	int rc, n = 0, again = 0;
-	int ncol;
+	int rc, n = 0, again = 0, ncol;
 
 	if (total)
 		*total = 0;
@@ -308,11 +300,8 @@ static int run_list(struct dw_store *s, int slot, const char *sql,
 		return rc;
 	ncol = sqlite3_column_count(q);
 restart:
-	if ((rc = bind_filter(s, q, f, extend, again ? 1 : f->limit,
-			      again ? 0 : f->offset)) < 0)
+	if ((rc = bf(s, q, arg, again ? 1 : limit, again ? 0 : offset)) < 0)
 		goto out;
-	bind_extra(q, 13, x->i13, x->t13, x->text);
-	bind_extra(q, 14, x->i14, x->t14, x->text);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (total)
 			*total = sqlite3_column_int64(q, ncol - 1);
@@ -329,7 +318,7 @@ restart:
 		rc = dw_store_i_fail(s, rc, what);
 		goto out;
 	}
-	if (!n && !again && f->offset > 0 && total) {
+	if (!n && !again && offset > 0 && total) {
 		sqlite3_reset(q);
 		again = 1;
 		goto restart;
@@ -339,6 +328,37 @@ out:
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	return rc;
+}
+
+/* A filtered list: the filter's ?1..?12, then ?13 and ?14 of extra. */
+struct list_args {
+	const struct dw_query_filter *f;
+	int64_t extend;
+	const struct extra *x;
+};
+
+static int bind_list(struct dw_store *s, sqlite3_stmt *q, const void *arg,
+		     int64_t limit, int64_t offset)
+{
+	const struct list_args *a = arg;
+	int rc = bind_filter(s, q, a->f, a->extend, limit, offset);
+
+	if (rc < 0)
+		return rc;
+	bind_extra(q, 13, a->x->i13, a->x->t13, a->x->text);
+	bind_extra(q, 14, a->x->i14, a->x->t14, a->x->text);
+	return 0;
+}
+
+static int run_list(struct dw_store *s, int slot, const char *sql,
+		    const struct dw_query_filter *f, int64_t extend,
+		    const struct extra *x, dw_store_i_row_fn rf, void *fn,
+		    void *ctx, int64_t *total, const char *what)
+{
+	struct list_args a = {f, extend, x};
+
+	return dw_store_i_run_list(s, slot, sql, bind_list, &a, f->limit,
+				   f->offset, rf, fn, ctx, total, what);
 }
 
 static void read_alert(sqlite3_stmt *q, int c, struct dw_query_alert *a)

@@ -87,6 +87,26 @@ int dw_store_i_stmt(struct dw_store *s, int slot, const char *sql,
 int dw_store_i_json_list(struct dw_store *s, const char *const *v, size_t n,
 			 char **out);
 
+/* Binds a list statement's parameters (limit and offset among them) before
+ * each run: 0 or an error with a message. */
+typedef int (*dw_store_i_bind_fn)(struct dw_store *s, sqlite3_stmt *q,
+				  const void *arg, int64_t limit,
+				  int64_t offset);
+/* Turns one row into a call of the caller's callback fn. */
+typedef int (*dw_store_i_row_fn)(sqlite3_stmt *q, void *fn, void *ctx);
+
+/*
+ * Run the list statement sql (in slot) whose last column is count(*) OVER
+ * (): bf binds it, each row goes to rf, *total (if not NULL) gets the
+ * count.  A page past the end (offset > 0, no row) is run again as the
+ * first page with limit 1 to learn the total.  Returns the rows passed to
+ * rf, rf's negative value, or an error (what names the query).  (query.c)
+ */
+int dw_store_i_run_list(struct dw_store *s, int slot, const char *sql,
+			dw_store_i_bind_fn bf, const void *arg, int64_t limit,
+			int64_t offset, dw_store_i_row_fn rf, void *fn,
+			void *ctx, int64_t *total, const char *what);
+
 /* Step q to its end (no rows expected), then reset it. */
 int dw_store_i_run(struct dw_store *s, sqlite3_stmt *q, const char *what);
 
