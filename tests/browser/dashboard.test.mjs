@@ -17,9 +17,14 @@
 // table and the downloaded CSV hold Iran's BGP event; the view's state
 // (scale, zone, period) is in the URL and a reload or a fresh browser
 // reproduces it; no uncaught page errors and no 5xx from the API.
+// Then Farsi: fa.js has exactly en.js's keys (and the same placeholders);
+// #/?lang=fa, a saved choice and a Persian browser each give
+// <html lang="fa" dir="rtl"> with Persian headings and country names; the
+// header's switch goes back to English on the same view; no console errors.
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const base = (process.env.DW_BASE || "").replace(/\/?$/, "/");
 const truthFile = process.env.DW_TRUTH;
@@ -32,6 +37,8 @@ if (!base || !truthFile || !shots || !web) {
 }
 const { chromium } = createRequire(join(web, "package.json"))("playwright-core");
 mkdirSync(shots, { recursive: true });
+const enLoc = (await import(pathToFileURL(join(web, "src/i18n/en.js")).href)).default;
+const faLoc = (await import(pathToFileURL(join(web, "src/i18n/fa.js")).href)).default;
 
 // ---- ground truth: Iran's first BGP drop (the mobile operators, 14:00Z)
 function parseCsv(text) {
@@ -205,6 +212,67 @@ try {
 
   check("no page errors", pageErrors.length === 0, pageErrors.slice(0, 5).join("; "));
   check("no server errors or outside requests", serverErrors.length === 0, serverErrors.slice(0, 5).join("; "));
+
+  // ---- Farsi (right to left): URL parameter, saved choice, switch back
+  const nErr = pageErrors.length;
+  const nSrv = serverErrors.length;
+  const htmlLang = (p) => p.evaluate(() => `${document.documentElement.lang}/${document.documentElement.dir}`);
+  const ctxFa = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Tehran", locale: "en-US" });
+  const pf = await ctxFa.newPage();
+  pf.setDefaultTimeout(30000);
+  watch(pf);
+  await pf.goto(`${base}#/?lang=fa`);
+  await pf.waitForSelector("#map svg.worldmap path.country");
+  check("?lang=fa gives <html lang=fa dir=rtl>", (await htmlLang(pf)) === "fa/rtl", await htmlLang(pf));
+  const faH1 = (await pf.locator("main h1").textContent()).trim();
+  check("overview heading is in Persian", faH1 === faLoc.overview.heading, faH1);
+  const faNav = (await pf.locator("#nav-outages").textContent()).trim();
+  check("header is in Persian", faNav === faLoc.nav.outages, faNav);
+  const irTitle = await pf.locator('#map path.country[data-code="IR"] title').textContent();
+  check("map names Iran in Persian", irTitle.includes("ایران"), irTitle);
+  check("page direction is right to left", (await pf.evaluate(() => getComputedStyle(document.body).direction)) === "rtl");
+  await pf.waitForSelector('#ranking tr[data-entity="country/IR"]');
+  check("Farsi ranking lists Iran", true);
+  await shot(pf, "overview-fa");
+
+  // the choice is saved: a reload without the parameter stays in Farsi
+  await pf.goto(`${base}#/entity/country/IR`);
+  await pf.waitForSelector("#chart canvas");
+  check("saved choice keeps Farsi without the parameter", (await htmlLang(pf)) === "fa/rtl", await htmlLang(pf));
+  await pf.waitForSelector("#events tbody tr");
+  const evH = (await pf.locator("#ev-h").textContent()).trim();
+  check("entity page shows Persian headings", evH === faLoc.entity.events_heading, evH);
+  await shot(pf, "entity-iran-fa");
+
+  // the header's switch: English, same view, saved
+  check("language switch marks Farsi as current", (await pf.getAttribute('#lang-switch button[data-lang="fa"]', "aria-pressed")) === "true");
+  const hashFa = await pf.evaluate(() => location.hash);
+  await Promise.all([pf.waitForEvent("load"), pf.click('#lang-switch button[data-lang="en"]')]);
+  await pf.waitForSelector("#chart canvas");
+  check("switch to English gives <html lang=en dir=ltr>", (await htmlLang(pf)) === "en/ltr", await htmlLang(pf));
+  check("switching language keeps the view", (await pf.evaluate(() => location.hash)) === hashFa, `${await pf.evaluate(() => location.hash)} vs ${hashFa}`);
+  const enNav = (await pf.locator("#nav-outages").textContent()).trim();
+  check("header is back in English", enNav === enLoc.nav.outages, enNav);
+  await pf.goto(`${base}#/`);
+  await pf.waitForSelector("#map svg.worldmap path.country");
+  check("English choice is saved", (await htmlLang(pf)) === "en/ltr" && (await pf.locator("main h1").textContent()).trim() === enLoc.overview.heading);
+  // and the switch goes to Farsi again
+  await Promise.all([pf.waitForEvent("load"), pf.click('#lang-switch button[data-lang="fa"]')]);
+  await pf.waitForSelector("#map svg.worldmap path.country");
+  check("switch to Farsi works", (await htmlLang(pf)) === "fa/rtl" && (await pf.locator("main h1").textContent()).trim() === faLoc.overview.heading);
+  await ctxFa.close();
+
+  // a browser whose language is Persian gets Farsi with no choice saved
+  const ctxBr = await browser.newContext({ viewport: { width: 1000, height: 800 }, locale: "fa-IR" });
+  const pb = await ctxBr.newPage();
+  watch(pb);
+  await pb.goto(base);
+  await pb.waitForSelector("#map svg.worldmap path.country");
+  check("a Persian browser gets Farsi", (await htmlLang(pb)) === "fa/rtl", await htmlLang(pb));
+  await ctxBr.close();
+
+  check("no page errors in Farsi", pageErrors.length === nErr, pageErrors.slice(nErr, nErr + 5).join("; "));
+  check("no server errors or outside requests in Farsi", serverErrors.length === nSrv, serverErrors.slice(nSrv, nSrv + 5).join("; "));
 } catch (e) {
   check("browser run", false, e && e.stack ? e.stack.split("\n").slice(0, 4).join(" / ") : String(e));
   try {
@@ -213,6 +281,27 @@ try {
   } catch {}
 } finally {
   await browser.close();
+}
+// ---- fa.js holds exactly en.js's keys, with the same {placeholders}
+function leaves(obj, pre = "", out = new Map()) {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = pre ? `${pre}.${k}` : k;
+    if (v && typeof v === "object") leaves(v, key, out);
+    else out.set(key, v);
+  }
+  return out;
+}
+{
+  const enKeys = leaves(enLoc);
+  const faKeys = leaves(faLoc);
+  const missing = [...enKeys.keys()].filter((k) => !faKeys.has(k));
+  const extra = [...faKeys.keys()].filter((k) => !enKeys.has(k));
+  check("fa.js has every key of en.js", missing.length === 0, `missing: ${missing.join(", ")}`);
+  check("fa.js has no key en.js lacks", extra.length === 0, `extra: ${extra.join(", ")}`);
+  const holes = (v) => [...String(v).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(",");
+  const bad = [...enKeys.keys()].filter((k) => faKeys.has(k) && holes(enKeys.get(k)) !== holes(faKeys.get(k)));
+  check("fa.js keeps en.js's placeholders", bad.length === 0, bad.join(", "));
+  check("fa.js is right to left", faLoc.meta.lang === "fa" && faLoc.meta.dir === "rtl");
 }
 for (const p of savedShots) console.log(`screenshot: ${p}`);
 console.log(`${pass} passed, ${fail} failed`);

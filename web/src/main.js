@@ -7,10 +7,11 @@
  * hash change.  Views only read state from the URL and write it back there.
  * Two sections share the frame: outages (overview, entity pages) and
  * coordinated account networks (#/networks, views/networks.js), which needs
- * no period and works on stores without outage data.
+ * no period and works on stores without outage data.  The header's language
+ * switch (English / فارسی) saves the choice and reloads the same view.
  */
 import * as api from "./api.js";
-import { apply, t } from "./i18n/index.js";
+import { lang, locales, pickLocale, saveLocale, t } from "./i18n/index.js";
 import { clear, errorBox, h } from "./util/dom.js";
 import { DAY, fmtTime, localZone } from "./util/time.js";
 import { networksHref, overviewHref, read, replace } from "./state.js";
@@ -33,6 +34,46 @@ export function defaultRange(cov, now = Math.floor(Date.now() / 1000)) {
   return { from: cov.until - 7 * DAY, until: cov.until };
 }
 
+/** Switch language: save the choice, drop any `lang` parameter from the URL
+ *  (it would override the choice) and reload the same view.  A reload, not a
+ *  re-render, because views cache translated text (the map's country names). */
+function switchLocale(code) {
+  if (code === lang()) return;
+  saveLocale(code);
+  const u = new URL(location.href);
+  u.searchParams.delete("lang");
+  const hash = u.hash.replace(/^#/, "");
+  const qi = hash.indexOf("?");
+  if (qi >= 0) {
+    const q = new URLSearchParams(hash.slice(qi + 1));
+    q.delete("lang");
+    u.hash = `${hash.slice(0, qi)}?${q.toString().replace(/%3A/gi, ":")}`;
+  }
+  history.replaceState(null, "", u.href);
+  location.reload();
+}
+
+function langSwitch() {
+  return h(
+    "nav",
+    { class: "langs", id: "lang-switch", "aria-label": t("nav.language") },
+    ...Object.values(locales).map((l) =>
+      h(
+        "button",
+        {
+          type: "button",
+          lang: l.meta.lang,
+          dir: l.meta.dir,
+          "data-lang": l.meta.lang,
+          "aria-pressed": l.meta.lang === lang() ? "true" : "false",
+          onclick: () => switchLocale(l.meta.lang),
+        },
+        l.meta.name
+      )
+    )
+  );
+}
+
 function frame() {
   const app = document.getElementById("app");
   clear(app).append(
@@ -47,7 +88,8 @@ function frame() {
         { class: "sections", "aria-label": t("nav.label") },
         h("a", { id: "nav-outages", href: "#/" }, t("nav.outages")),
         h("a", { id: "nav-networks", href: "#/networks" }, t("nav.networks"))
-      )
+      ),
+      langSwitch()
     ),
     h("div", { id: "banner" }),
     h("main", { id: "main", tabindex: -1 }),
@@ -99,7 +141,7 @@ function render() {
 }
 
 async function boot() {
-  apply();
+  pickLocale();
   frame();
   try {
     coverage = await api.coverage();

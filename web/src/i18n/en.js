@@ -25,6 +25,7 @@ export default {
     label: "Sections",
     outages: "Outages",
     networks: "Coordinated networks",
+    language: "Language",
   },
 
   cib: {
