@@ -317,7 +317,13 @@ static int make_key(struct dw_buf *k, const struct dw_api_endpoint *ep,
 	return 0;
 }
 
-/* Move the shared generation on when this connection saw a commit. */
+/*
+ * Move the shared generation on when this connection saw a commit.  A
+ * connection's first reading has nothing of its own to compare with (data
+ * versions of different connections are not comparable), and a commit may
+ * have come after other threads cached their responses: it moves the
+ * generation on too.  That costs one emptied cache per thread, once.
+ */
 static int check_version(struct dw_api *a, struct tctx *t)
 {
 	int64_t v;
@@ -325,7 +331,7 @@ static int check_version(struct dw_api *a, struct tctx *t)
 
 	if (rc < 0)
 		return rc;
-	if (t->has_dv && v != t->dv)
+	if (!t->has_dv || v != t->dv)
 		atomic_fetch_add(&a->gen, 1);
 	t->dv = v;
 	t->has_dv = 1;
