@@ -7,6 +7,9 @@
 #                                     clean log (no sanitizer report)
 #   api_build_sim_db DB               sim + replay + detect of iran-2019
 #                                     (a short window; shorter under ASan)
+#   cib_store DB                      a store holding cib_api.py's fixture
+#                                     of coordinated-account results
+#   empty_store DB                    outage data only, no cib results
 
 api_start() {
   local db=$1; shift
@@ -43,4 +46,17 @@ api_build_sim_db() {
     --full-feed-min-v4 "$n" > "$T/replay.log" 2>&1 &&
   "$DW_BIN" detect --db "$db" > "$T/detect.log" 2>&1 ||
   { cat "$T/replay.log" "$T/detect.log" 2>/dev/null; return 1; }
+}
+
+cib_store() {
+  rm -f "$1" "$1"-*
+  "$DW_BIN" detect --db "$1" > "$T/create.log" 2>&1 &&
+    python3 "$HERE/cib_api.py" fixture "$1" || { cat "$T/create.log"; return 1; }
+}
+
+empty_store() {
+  rm -f "$1" "$1"-*
+  printf 'entity_type,entity_code,entity_name,time,value\ncountry,IR,Iran,1573776000,100\ncountry,IR,Iran,1573776300,100\n' > "$T/sig.csv"
+  "$DW_BIN" signal import --db "$1" --datasource bgp --csv "$T/sig.csv" > "$T/empty.log" 2>&1 ||
+    { cat "$T/empty.log"; return 1; }
 }

@@ -2,10 +2,10 @@
 # cib_api.sh - the /v2/cib/ endpoints (docs/API.md, docs/CIB.md) against the
 # real server on loopback.
 #
-#   1. a store with coordinated-account results: cib_store below (today a
-#      store made by `darkwatch detect` on a new file, filled by
-#      `cib_api.py fixture` with three runs and three networks; to be
-#      switched to `darkwatch cib import` + `cib detect` on planted data)
+#   1. a store with known coordinated-account results: cib_store in
+#      api_lib.bash (`cib_api.py fixture`: three runs and three networks,
+#      with edge cases real detection does not produce: an unfinished run,
+#      malformed stored JSON, a non-ASCII name)
 #   2. darkwatch serve on 127.0.0.1 port 0; cib_api.py check: every
 #      endpoint's shape, paging totals, CSV, 400s naming the parameter,
 #      404s, hostile inputs never a 5xx
@@ -24,20 +24,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/api_lib.bash"
 fail=0
 
-# cib_store DB: a store holding the fixture's coordinated-account results.
-cib_store() {
-  rm -f "$1" "$1"-*
-  "$DW_BIN" detect --db "$1" > "$T/create.log" 2>&1 &&
-    python3 "$HERE/cib_api.py" fixture "$1" || { cat "$T/create.log"; return 1; }
-}
-
-# empty_store DB: outage data only, no cib tables filled.
-empty_store() {
-  rm -f "$1" "$1"-*
-  printf 'entity_type,entity_code,entity_name,time,value\ncountry,IR,Iran,1573776000,100\n' > "$T/sig.csv"
-  "$DW_BIN" signal import --db "$1" --datasource bgp --csv "$T/sig.csv" > "$T/empty.log" 2>&1 ||
-    { cat "$T/empty.log"; return 1; }
-}
 
 cib_store "$T/cib.db" || { echo "FAIL  building the cib store"; exit 1; }
 api_start "$T/cib.db" --rate-limit 0 --threads 4 || exit 1

@@ -3,10 +3,9 @@
 # Debian's Chromium against the real server.
 #
 #   1. make web (no-op when web/dist is current)
-#   2. two stores: the cib fixture of cib_api.py (cib_store below; to be
-#      switched to `darkwatch cib import` + `cib detect` on planted data,
-#      with the expected counts read from the API as the browser test does)
-#      and one with outage data only
+#   2. two stores: the cib fixture of cib_api.py (cib_store in
+#      api_lib.bash: known names and counts the browser test checks) and
+#      one with outage data only
 #   3. darkwatch serve on 127.0.0.1 port 0 for each, --web web/dist
 #   4. tests/browser/cib.test.mjs (playwright-core, headless, --no-sandbox):
 #      the list, the graph's nodes and edges, the evidence rows, selecting
@@ -37,18 +36,6 @@ DW_SKIP_DEPS=1 flock "${TMPDIR:-/tmp}/darkwatch-web-build.lock" make -s -C "$DW_
   die "make web failed: the dashboard does not build"
 [ -f "$DW_SRC/web/dist/index.html" ] || die "web/dist/index.html missing after make web"
 
-# cib_store DB: a store holding the fixture's coordinated-account results.
-cib_store() {
-  rm -f "$1" "$1"-*
-  "$DW_BIN" detect --db "$1" > "$T/create.log" 2>&1 &&
-    python3 "$HERE/cib_api.py" fixture "$1" || { cat "$T/create.log"; return 1; }
-}
-empty_store() {
-  rm -f "$1" "$1"-*
-  printf 'entity_type,entity_code,entity_name,time,value\ncountry,IR,Iran,1573776000,100\ncountry,IR,Iran,1573776300,100\n' > "$T/sig.csv"
-  "$DW_BIN" signal import --db "$1" --datasource bgp --csv "$T/sig.csv" > "$T/empty.log" 2>&1 ||
-    { cat "$T/empty.log"; return 1; }
-}
 
 cib_store "$T/cib.db" || die "building the cib store"
 empty_store "$T/empty.db" || die "building the store without cib results"
